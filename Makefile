@@ -1,0 +1,57 @@
+# Two commands do everything on a fresh machine: `make run` and `make test` (see README.md).
+SHELL := /bin/bash
+PYTHON ?= $(shell command -v python3.10 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+LOCK := requirements/requirements.lock
+MODEL := models/current.tar.gz
+TRAINING_INPUTS := config.yml domain.yml $(wildcard data/*/*.yml) bot/rasa_components.py $(wildcard bot/redflags/*)
+
+.PHONY: setup run test test-prod chat bench lint train db web browser clean
+
+setup: $(BIN)/.synced db web
+
+$(BIN)/.synced: $(LOCK)
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	@$(BIN)/python -m pip install -q --disable-pip-version-check "$$(grep '^uv==' $(LOCK))"
+	$(BIN)/uv pip sync -q --python $(BIN)/python $(LOCK)
+	@touch $@
+
+# Trains only when the training data, the configuration or the red-flag component changed.
+$(MODEL): $(TRAINING_INPUTS) $(BIN)/.synced
+	@mkdir -p models var
+	$(BIN)/rasa train --fixed-model-name current --out models --quiet
+	@touch $@
+
+train: $(MODEL)
+
+db: $(BIN)/.synced
+	@$(BIN)/python -m bot db-upgrade
+
+web:
+	@if [ -f web/build.sh ]; then bash web/build.sh; fi
+
+browser:
+	@bash scripts/ensure-chromium.sh
+
+run: setup $(MODEL)
+	@bash scripts/run.sh
+
+test: setup $(MODEL) browser
+	@bash scripts/test.sh
+
+test-prod: setup $(MODEL)
+	@bash scripts/test-prod.sh
+
+chat: setup $(MODEL)
+	@bash scripts/chat.sh
+
+bench: setup $(MODEL)
+	@bash scripts/bench.sh
+
+lint: $(BIN)/.synced
+	$(BIN)/ruff check bot actions tests bench
+	$(BIN)/rasa data validate --fail-on-warnings --quiet
+
+clean:
+	rm -rf models var/bench var/artifacts

@@ -1,0 +1,53 @@
+"""Stores red-flag alerts; the emergency answer itself was already given by a rule."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any, Dict, List
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType
+from rasa_sdk.executor import CollectingDispatcher
+
+from bot.alert_queue import store_alert_or_queue
+
+logger = logging.getLogger(__name__)
+
+# Below this, the classifier's guess at the patient's other question is not worth answering.
+OTHER_QUESTION_MIN_CONFIDENCE = 0.55
+
+
+def red_flag_entity(tracker: Tracker) -> Dict[str, Any]:
+    for entity in tracker.latest_message.get("entities") or []:
+        if entity.get("entity") == "red_flag_group":
+            return entity
+    return {}
+
+
+class ActionStoreAlert(Action):
+    def name(self) -> str:
+        return "action_store_alert"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
+    ) -> List[EventType]:
+        entity = red_flag_entity(tracker)
+        # Without the detector's entity, the classifier alone recognised the red flag (second net).
+        intent = str((tracker.latest_message.get("intent") or {}).get("name") or "")
+        group = str(entity.get("value") or intent.removeprefix("red_flag_").upper() or "?")
+        store_alert_or_queue(
+            conversation_id=tracker.sender_id,
+            group=group,
+            matched=entity.get("matched") or [],
+            message_text=tracker.latest_message.get("text") or "",
+        )
+        other = entity.get("original_intent") or {}
+        name = str(other.get("name") or "")
+        if (
+            name.startswith("ask_")
+            and float(other.get("confidence") or 0) >= OTHER_QUESTION_MIN_CONFIDENCE
+            and f"utter_{name}" in (domain.get("responses") or {})
+        ):
+            dispatcher.utter_message(response="utter_red_flag_other_question")
+            dispatcher.utter_message(response=f"utter_{name}")
+        return []

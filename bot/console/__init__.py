@@ -1,0 +1,1 @@
+"""Staff console: conversations, alerts, callback requests, dashboard and exports behind a login."""

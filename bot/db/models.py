@@ -1,0 +1,97 @@
+"""Tables owned by the project. Rasa's own `events` table (SQL tracker store) sits in the same database."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from sqlalchemy import Boolean, Column, DateTime, Index, Integer, String, Text
+from sqlalchemy.orm import declarative_base
+
+Base = declarative_base()
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc).replace(tzinfo=None)
+
+
+class Alert(Base):
+    """A red-flag message, stored for the clinicians."""
+
+    __tablename__ = "alerts"
+    id = Column(Integer, primary_key=True)
+    conversation_id = Column(String(255), nullable=False, index=True)
+    created_at = Column(DateTime, nullable=False, default=utcnow, index=True)
+    group = Column("flag_group", String(8), nullable=False)
+    matched = Column(Text, nullable=False, default="")  # matched words, joined with " | "
+    message_text = Column(Text, nullable=False, default="")
+    acknowledged_by = Column(String(120))
+    acknowledged_at = Column(DateTime)
+
+
+class CallbackRequest(Base):
+    """A request to be called back by the secretariat, stored only with the patient's consent."""
+
+    __tablename__ = "callback_requests"
+    id = Column(Integer, primary_key=True)
+    conversation_id = Column(String(255), nullable=False, index=True)
+    created_at = Column(DateTime, nullable=False, default=utcnow, index=True)
+    name = Column(String(200), nullable=False)
+    phone = Column(String(32), nullable=False)
+    time_slot = Column(String(200), nullable=False, default="")
+    reason = Column(Text, nullable=False, default="")
+    status = Column(String(16), nullable=False, default="nouveau")  # nouveau | traité
+    handled_by = Column(String(120))
+    handled_at = Column(DateTime)
+
+
+class ConversationReview(Base):
+    """What the staff recorded about one conversation."""
+
+    __tablename__ = "conversation_reviews"
+    conversation_id = Column(String(255), primary_key=True)
+    reviewed = Column(Boolean, nullable=False, default=False)
+    reviewed_by = Column(String(120))
+    reviewed_at = Column(DateTime)
+    tags = Column(String(500), nullable=False, default="")  # comma-separated
+
+
+class ConversationNote(Base):
+    __tablename__ = "conversation_notes"
+    id = Column(Integer, primary_key=True)
+    conversation_id = Column(String(255), nullable=False, index=True)
+    author = Column(String(120), nullable=False)
+    created_at = Column(DateTime, nullable=False, default=utcnow)
+    text = Column(Text, nullable=False)
+
+
+class StaffUser(Base):
+    __tablename__ = "staff_users"
+    id = Column(Integer, primary_key=True)
+    username = Column(String(120), nullable=False, unique=True)
+    password_hash = Column(String(255), nullable=False)
+    role = Column(String(16), nullable=False)  # secretariat | clinician | admin
+    created_at = Column(DateTime, nullable=False, default=utcnow)
+    failed_logins = Column(Integer, nullable=False, default=0)
+    last_failed_at = Column(DateTime)
+
+
+class LoginThrottle(Base):
+    """Failed logins per key ("user:<name>" or "ip:<address>"), so that the slowdown survives restarts."""
+
+    __tablename__ = "login_throttle"
+    key = Column(String(200), primary_key=True)
+    failures = Column(Integer, nullable=False, default=0)
+    last_failed_at = Column(DateTime)
+    locked_until = Column(DateTime)
+
+
+class AuditLog(Base):
+    __tablename__ = "audit_log"
+    id = Column(Integer, primary_key=True)
+    at = Column(DateTime, nullable=False, default=utcnow, index=True)
+    username = Column(String(120), nullable=False)
+    action = Column(String(64), nullable=False)
+    target = Column(String(500), nullable=False, default="")
+
+
+Index("ix_alerts_unacknowledged", Alert.acknowledged_at)

@@ -1,0 +1,102 @@
+"""Rasa NLU component that lets the red-flag detector overrule the intent classifier.
+
+Placed last in the pipeline (after DIET and the FallbackClassifier), so that a reported red-flag
+symptom always yields `red_flag_<group>` with confidence 1, whatever the classifier said. The
+classifier's own `red_flag_<group>` intents, trained on examples, stay as a second net. The
+classifier's intent is kept on the entity (`original_intent`) so that the patient's other question
+can be answered after the alert.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any, Dict, List
+
+from rasa.engine.graph import ExecutionContext, GraphComponent
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
+from rasa.nlu.constants import SPACY_DOCS
+from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_RANKING_KEY, TEXT
+from rasa.shared.nlu.training_data.message import Message
+
+from bot.redflags import RedFlagDetector
+
+logger = logging.getLogger(__name__)
+
+UNCLEAR_INTENT = "report_symptom_unclear"
+# Intents whose meaning an ambiguous-symptom match must not override (the patient is doing something else).
+KEEP_ON_AMBIGUOUS = {"stop", "affirm", "deny"} | {f"red_flag_{g}" for g in "abcdef"}
+
+
+def red_flag_intent(group: str) -> str:
+    return f"red_flag_{group.lower()}"
+
+
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)
+class RedFlagComponent(GraphComponent):
+    @staticmethod
+    def get_default_config() -> Dict[str, Any]:
+        return {}
+
+    def __init__(self, detector: RedFlagDetector | None = None) -> None:
+        self._detector = detector
+
+    @classmethod
+    def create(
+        cls,
+        config: Dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> RedFlagComponent:
+        return cls()
+
+    @property
+    def detector(self) -> RedFlagDetector:
+        if self._detector is None:
+            self._detector = RedFlagDetector()
+        return self._detector
+
+    def process(self, messages: List[Message]) -> List[Message]:
+        for message in messages:
+            self._process_one(message)
+        return messages
+
+    def _process_one(self, message: Message) -> None:
+        text = message.get(TEXT) or ""
+        if not text.strip():
+            return
+        doc = message.get(SPACY_DOCS[TEXT])
+        original = message.get(INTENT) or {}
+        detection = self.detector.detect(text, doc=doc)
+        if detection is not None:
+            name = red_flag_intent(detection.group)
+            logger.warning("Red flag %s detected: %s", detection.group, ", ".join(detection.matched))
+            self._set_intent(message, name)
+            entities = list(message.get(ENTITIES) or [])
+            entities.append(
+                {
+                    "entity": "red_flag_group",
+                    "value": detection.group,
+                    "start": 0,
+                    "end": len(text),
+                    "extractor": type(self).__name__,
+                    "matched": list(detection.matched),
+                    "original_intent": original,
+                }
+            )
+            message.set(ENTITIES, entities, add_to_output=True)
+            return
+        if original.get("name") not in KEEP_ON_AMBIGUOUS and self.detector.is_ambiguous(text, doc=doc):
+            self._set_intent(message, UNCLEAR_INTENT)
+
+    @staticmethod
+    def _set_intent(message: Message, name: str) -> None:
+        intent = {"name": name, "confidence": 1.0}
+        ranking = [r for r in (message.get(INTENT_RANKING_KEY) or []) if r.get("name") != name]
+        message.set(INTENT, intent, add_to_output=True)
+        message.set(INTENT_RANKING_KEY, [intent, *ranking], add_to_output=True)
+
+    def process_training_data(self, training_data: Any) -> Any:
+        return training_data

@@ -1,0 +1,42 @@
+"""Writes of the assistant into the project's database (alerts, callback requests)."""
+
+from __future__ import annotations
+
+import logging
+from typing import Iterable
+
+from bot.db.models import Alert, CallbackRequest
+from bot.db.session import session_scope
+
+logger = logging.getLogger(__name__)
+
+MAX_TEXT = 10_000  # a message can be huge; the alert keeps what a clinician can read
+
+
+def store_alert(conversation_id: str, group: str, matched: Iterable[str], message_text: str) -> int:
+    with session_scope() as s:
+        alert = Alert(
+            conversation_id=conversation_id,
+            group=group,
+            matched=" | ".join(matched),
+            message_text=(message_text or "")[:MAX_TEXT],
+        )
+        s.add(alert)
+        s.flush()
+        return int(alert.id)
+
+
+def store_callback(
+    conversation_id: str, name: str, phone: str, time_slot: str, reason: str
+) -> int:
+    with session_scope() as s:
+        request = CallbackRequest(
+            conversation_id=conversation_id,
+            name=name[:200],
+            phone=phone,
+            time_slot=time_slot[:200],
+            reason=reason[:MAX_TEXT],
+        )
+        s.add(request)
+        s.flush()
+        return int(request.id)

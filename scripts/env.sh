@@ -1,0 +1,12 @@
+# Shared defaults of the run scripts; every value can be overridden from the environment.
+export RASA_PORT="${RASA_PORT:-5005}"
+export ACTIONS_PORT="${ACTIONS_PORT:-5055}"
+export SITE_PORT="${SITE_PORT:-8080}"
+export CONSOLE_PORT="${CONSOLE_PORT:-8081}"
+# Origins allowed to call the Rasa server from a browser (the centre's site and the demo page).
+export ALLOWED_ORIGINS="${ALLOWED_ORIGINS:-http://localhost:${SITE_PORT} http://127.0.0.1:${SITE_PORT}}"
+export RASA_PUBLIC_URL="${RASA_PUBLIC_URL:-http://localhost:${RASA_PORT}}"
+export ACTION_ENDPOINT_URL="${ACTION_ENDPOINT_URL:-http://localhost:${ACTIONS_PORT}/webhook}"
+export RASA_TELEMETRY_ENABLED=false
+export TF_CPP_MIN_LOG_LEVEL=2
+export PYTHONPATH="${PWD}${PYTHONPATH:+:$PYTHONPATH}"

@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# Starts every server of the default configuration and stops them all on Ctrl-C.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+source scripts/env.sh
+BIN=.venv/bin
+mkdir -p var/log
+pids=()
+stop() {
+  trap - INT TERM EXIT
+  echo; echo "Arrêt des serveurs…"
+  kill "${pids[@]}" 2>/dev/null
+  wait "${pids[@]}" 2>/dev/null
+  echo "Tout est arrêté."
+}
+trap stop INT TERM EXIT
+
+$BIN/rasa run actions --actions actions -p "$ACTIONS_PORT" >var/log/actions.log 2>&1 & pids+=($!)
+# shellcheck disable=SC2086
+$BIN/rasa run -m models/current.tar.gz -p "$RASA_PORT" --endpoints endpoints.yml --credentials credentials.yml \
+  --cors $ALLOWED_ORIGINS >var/log/rasa.log 2>&1 & pids+=($!)
+if $BIN/python -c "import bot.site" 2>/dev/null; then
+  $BIN/python -m bot site --port "$SITE_PORT" >var/log/site.log 2>&1 & pids+=($!)
+fi
+if $BIN/python -c "import bot.console" 2>/dev/null; then
+  $BIN/python -m bot console --port "$CONSOLE_PORT" >var/log/console.log 2>&1 & pids+=($!)
+fi
+
+echo "Démarrage (le serveur Rasa met environ 30 s à charger le modèle)…"
+for _ in $(seq 1 180); do
+  curl -sf "http://localhost:$RASA_PORT/" >/dev/null && break
+  sleep 1
+done
+cat <<MSG
+
+  Assistant (canal REST) : http://localhost:$RASA_PORT/webhooks/rest/webhook
+  Assistant (socket.io)  : http://localhost:$RASA_PORT/socket.io
+  Serveur d'actions      : http://localhost:$ACTIONS_PORT/webhook
+  Page de démonstration  : http://localhost:$SITE_PORT/
+  Console du personnel   : http://localhost:$CONSOLE_PORT/
+  Journaux               : var/log/
+
+  Exemple : curl -s -XPOST http://localhost:$RASA_PORT/webhooks/rest/webhook -d '{"sender":"essai","message":"bonjour"}'
+  Ctrl-C arrête tout.
+MSG
+wait -n "${pids[@]}"
+echo "Un serveur s'est arrêté (voir var/log/)." >&2

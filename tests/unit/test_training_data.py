@@ -1,0 +1,43 @@
+"""Training and test data: enough examples per intent, none shared, the test set kept apart."""
+
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+
+import yaml
+
+from bot.nlu_data import dedup_key as key
+from bot.nlu_data import load_examples
+
+ROOT = Path(__file__).resolve().parents[2]
+DOMAIN_INTENTS = set(yaml.safe_load((ROOT / "domain.yml").read_text(encoding="utf-8"))["intents"])
+
+
+TRAIN = load_examples(ROOT / "data" / "nlu")
+TEST = load_examples(ROOT / "tests" / "nlu")
+
+
+def test_every_intent_has_at_least_25_training_examples() -> None:
+    counts = Counter(intent for intent, _ in TRAIN)
+    assert set(counts) == DOMAIN_INTENTS
+    assert {i: n for i, n in counts.items() if n < 25} == {}
+
+
+def test_no_example_is_shared_between_intents_or_repeated() -> None:
+    seen: dict[str, str] = {}
+    clashes = []
+    for intent, text in TRAIN:
+        k = key(text)
+        if k in seen:
+            clashes.append((text, seen[k], intent))
+        seen[k] = intent
+    assert clashes == []
+
+
+def test_test_set_is_large_covers_every_intent_and_is_not_copied_from_training() -> None:
+    assert len(TEST) >= 250
+    assert {i for i, _ in TEST} == {i for i, _ in TRAIN}
+    train_keys = {key(t) for _, t in TRAIN}
+    copied = [t for _, t in TEST if key(t) in train_keys]
+    assert copied == []
