@@ -13,7 +13,8 @@ setup: $(BIN)/.synced db web
 
 $(BIN)/.synced: $(LOCK)
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	@$(BIN)/python -m pip install -q --disable-pip-version-check "$$(grep '^uv==' $(LOCK))"
+	@test -x $(BIN)/uv || { $(BIN)/python -m ensurepip -q >/dev/null 2>&1; \
+	  $(BIN)/python -m pip install -q --disable-pip-version-check "$$(grep '^uv==' $(LOCK))"; }
 	$(BIN)/uv pip sync -q --python $(BIN)/python $(LOCK)
 	@touch $@
 

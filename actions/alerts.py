@@ -41,6 +41,8 @@ class ActionStoreAlert(Action):
             matched=entity.get("matched") or [],
             message_text=tracker.latest_message.get("text") or "",
         )
+        if entity.get("also_f"):
+            dispatcher.utter_message(response="utter_red_flag_f")
         other = entity.get("original_intent") or {}
         name = str(other.get("name") or "")
         if (

@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import time
 from pathlib import Path
 
@@ -53,6 +54,8 @@ def evaluate(model: Path, examples: list[tuple[str, str]]) -> dict:
         "messages": len(gold),
         "accuracy": accuracy(gold, predicted),
         "macro_f1": macro_f1(gold, predicted),
+        # What the classifier alone gets right, before the fallback threshold turns doubts into questions.
+        "accuracy_top1": accuracy(gold, [t[0] for t in tops]),
         "f1_per_intent": per_label_f1(gold, predicted),
         "errors": {k: dict(v) for k, v in sorted(errors.items())},
         "examples_wrong": [
@@ -65,6 +68,10 @@ def evaluate(model: Path, examples: list[tuple[str, str]]) -> dict:
 
 
 def main() -> int:
+    import logging
+
+    logging.disable(logging.WARNING)
+    os.environ.setdefault("LOG_LEVEL", "ERROR")
     parser = argparse.ArgumentParser()
     parser.add_argument("--model", default=str(ROOT / "models" / "current.tar.gz"))
     parser.add_argument("--out", default=str(ROOT / "var" / "bench" / "nlu.json"))
@@ -75,6 +82,7 @@ def main() -> int:
     out.write_text(json.dumps(result, indent=2, ensure_ascii=False), encoding="utf-8")
     print(f"Jeu de test NLU : {result['messages']} messages")
     print(f"  exactitude (accuracy) : {100 * result['accuracy']:.1f} %   macro-F1 : {100 * result['macro_f1']:.1f} %")
+    print(f"  exactitude du classifieur seul (sans seuil de repli) : {100 * result['accuracy_top1']:.1f} %")
     print(f"  analyse : {result['parse_ms_mean']:.1f} ms par message")
     print("  erreurs par intention :")
     for intent, wrong in result["errors"].items():

@@ -83,6 +83,8 @@ class RedFlagComponent(GraphComponent):
                     "end": len(text),
                     "extractor": type(self).__name__,
                     "matched": list(detection.matched),
+                    # Suicidal thoughts beside a more urgent group: the action adds the 3114 answer.
+                    "also_f": detection.group != "F" and "F" in self.detector.detect_all(text, doc=doc),
                     "original_intent": original,
                 }
             )

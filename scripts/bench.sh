@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# Benchmarks: figures printed and written to var/bench/*.json (never asserted: see the tests for that).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source scripts/env.sh
+PY=.venv/bin/python
+mkdir -p var/bench
+echo "== Détecteur de signaux d'alerte =="; $PY -m bench.redflags
+echo; echo "== NLU sur le jeu de test =="; $PY -m bench.nlu
+echo; echo "== Pipelines (projet / recette par défaut de Rasa), validation croisée =="
+$PY -m bench.pipelines --folds "${BENCH_FOLDS:-3}"
+if [ -f bench/prod_bench.py ]; then
+  echo; echo "== Latence, débit, mémoire =="; $PY -m bench.prod_bench
+fi
+if [ -f bench/summary.py ]; then $PY -m bench.summary; fi
