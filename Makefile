@@ -5,9 +5,10 @@ VENV := .venv
 BIN := $(VENV)/bin
 LOCK := requirements/requirements.lock
 MODEL := models/current.tar.gz
-TRAINING_INPUTS := config.yml domain.yml $(wildcard data/*/*.yml) bot/rasa_components.py $(wildcard bot/redflags/*)
+# The red-flag lexicon and component are read at run time: changing them needs no training.
+TRAINING_INPUTS := config.yml domain.yml $(wildcard data/*/*.yml)
 
-.PHONY: setup run test test-prod chat bench lint train db web browser clean
+.PHONY: setup run test test-prod prod-local chat bench lint train db web browser clean
 
 setup: $(BIN)/.synced db web
 
@@ -44,6 +45,10 @@ test: setup $(MODEL) browser
 test-prod: setup $(MODEL)
 	@bash scripts/test-prod.sh
 
+# Production mode on one machine: PostgreSQL, Redis, two Rasa servers behind nginx (deploy/README.md).
+prod-local: setup $(MODEL)
+	@bash scripts/prod-local.sh
+
 chat: setup $(MODEL)
 	@bash scripts/chat.sh
 
@@ -51,7 +56,7 @@ bench: setup $(MODEL)
 	@bash scripts/bench.sh
 
 lint: $(BIN)/.synced
-	$(BIN)/ruff check bot actions tests bench
+	$(BIN)/ruff check bot actions tests bench deploy
 	$(BIN)/rasa data validate --fail-on-warnings --quiet
 
 clean:

@@ -6,6 +6,9 @@ Both start a new conversation with the disclaimer (`utter_disclaimer` of the dom
 in the Rasa server's own process, rather than by a custom `action_session_start`: when the action
 server is down, a failed session start would leave the tracker without its first `action_listen`, and
 the emergency rules would no longer match.
+- `OriginCheckedSocketIOInput`: Rasa's socket.io channel, which accepts every origin (Rasa creates its
+  server with `cors_allowed_origins=[]`, and `--cors` does not reach WebSockets), limited to the web
+  origins in ALLOWED_ORIGINS.
 - `FrenchTwilioVoiceInput`: Rasa's Twilio Voice channel, in French, answers converted for speech
   (bot/voice.py). It keeps the name `twilio_voice`, so that `channel: twilio_voice` response
   variations in domain.yml apply to it.
@@ -19,6 +22,7 @@ from typing import Any, Awaitable, Callable, Dict, List
 
 from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
 from rasa.core.channels.rest import RestInput
+from rasa.core.channels.socketio import SocketIOInput
 from rasa.core.channels.twilio_voice import TwilioVoiceCollectingOutputChannel, TwilioVoiceInput
 from rasa.shared.core.events import BotUttered, UserUttered
 from sanic import Blueprint, response
@@ -26,6 +30,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 from twilio.twiml.voice_response import Gather, VoiceResponse
 
+from bot.settings import allowed_origins
 from bot.voice import spoken_choices, to_speech
 
 logger = logging.getLogger(__name__)
@@ -75,6 +80,26 @@ async def is_new_conversation(request: Request, sender_id: str) -> bool:
 
 def disclaimer_text(request: Request) -> str:
     return request.app.ctx.agent.domain.responses["utter_disclaimer"][0]["text"]
+
+
+class OriginCheckedSocketIOInput(SocketIOInput):
+    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+        webhook = super().blueprint(on_new_message)
+        # Checked at the socket.io `connect`, not through Engine.IO's own CORS option: that option also
+        # adds CORS headers, which Rasa's --cors adds too, and browsers refuse duplicated headers.
+        origins = frozenset(allowed_origins())
+        namespace = self.namespace or "/"
+        rasa_connect = self.sio.handlers[namespace]["connect"]
+
+        async def connect(sid: str, environ: dict, auth: dict | None = None) -> bool:
+            origin = environ.get("HTTP_ORIGIN")
+            if origin and origin not in origins:
+                logger.warning("socket.io connection refused from origin %s", origin)
+                return False
+            return await rasa_connect(sid, environ, auth)
+
+        self.sio.on("connect", namespace=namespace)(connect)
+        return webhook
 
 
 class ValidatedRestInput(RestInput):

@@ -22,6 +22,12 @@ def database_url() -> str:
     return f"sqlite:///{VAR_DIR / 'assistant.db'}"
 
 
+def allowed_origins() -> list[str]:
+    """Web origins allowed to open the widget's connection (the centre's site, the demo page)."""
+    raw = os.environ.get("ALLOWED_ORIGINS", "http://localhost:8080 http://127.0.0.1:8080")
+    return [origin for origin in raw.replace(",", " ").split() if origin]
+
+
 # The centre's facts that code needs (the patient-facing texts live in domain.yml).
 CENTRE_PHONE = os.environ.get("CENTRE_PHONE", "01 39 63 71 39")
 RETENTION_DAYS = int(os.environ.get("RETENTION_DAYS", "90"))

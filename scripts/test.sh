@@ -3,6 +3,6 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 source scripts/env.sh
-.venv/bin/ruff check bot actions tests bench || exit 1
+.venv/bin/ruff check bot actions tests bench deploy || exit 1
 .venv/bin/rasa data validate --fail-on-warnings --quiet || exit 1
 .venv/bin/python -m pytest tests -p no:cacheprovider "$@"

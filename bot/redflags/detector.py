@@ -76,6 +76,7 @@ class Pattern:
     sentence_scope: bool = False
     block: int | None = None
     carries_negation: bool = False
+    unless_current: bool = False  # an `except` pattern that does not apply in a clause with a current-time marker
     element_set: frozenset[int] = frozenset()  # filled in __post_init__: quick "can it match here?" test
 
     def __post_init__(self) -> None:
@@ -278,6 +279,7 @@ class Lexicon:
             sentence_scope=spec.get("scope", "clause") == "sentence",
             block=block,
             carries_negation=carries_negation,
+            unless_current=bool(spec.get("unless_current", False)),
         )
 
     # -- fuzzy matching -----------------------------------------------------------------------------
@@ -876,6 +878,8 @@ class RedFlagDetector:
             for pattern in pset.exceptions:
                 if pattern.element_set <= a.sentence_ids[s]:
                     for match in self._find(pattern, a.tokens, sentence.start, sentence.end):
+                        if pattern.unless_current and any(a.has_current[a.clause_of[i]] for i in match):
+                            continue  # "elle est souvent confuse depuis l'opération" stays a report
                         excluded.update(range(min(match), max(match) + 1))
             spans = [(ci, a.clauses[ci]) for ci in a.sentence_clauses[s]]
             for pattern in pset.patterns:
@@ -955,8 +959,7 @@ class RedFlagDetector:
         def free_scope(cue: int, stops: frozenset[str], crosses_commas: bool = False) -> bool:
             target = next((i for i in sorted(matched) if i > cue), first)
             return not any(
-                tokens[k].word in stops
-                or (tokens[k].punct and not crosses_commas and not complement_follows(k))
+                tokens[k].word in stops or (tokens[k].punct and not crosses_commas and not complement_follows(k))
                 for k in range(cue + 1, target)
             )
 

@@ -107,6 +107,7 @@ def test_normalize_keeps_vit_and_plain_words() -> None:
         ("je claque des dents et je suis bouillant", "D"),
         ("pansement ensanglanté", "C"),
         ("mon pansement ressemble à une éponge rouge", "C"),  # a red dressing is soaked: C, not D
+        ("la peau sous le pansement est rouge et chaude", "D"),  # red skin under it: infection
         ("mes guiboles ne répondent plus", "A"),  # legs: A, not the E "ne répond plus"
         ("mes gambettes me lâchent", "A"),
         ("mes cannes veulent plus avancer depuis ce matin", "A"),
@@ -133,7 +134,6 @@ def test_slang_and_sms_reports_alarm(detector: RedFlagDetector, text: str, group
         "ce dos va me tuer",
         "j'ai des frissons rien que d'y penser",
         "je mets une pièce de coton dans le pansement",
-        "la peau sous le pansement est rouge mais ce n'est pas du sang",
     ],
 )
 def test_questions_fears_and_history_do_not_alarm(detector: RedFlagDetector, text: str) -> None:
@@ -298,6 +298,13 @@ def test_relatives_reports_alarm(detector: RedFlagDetector, text: str, group: st
 )
 def test_harmless_uses_of_symptom_words(detector: RedFlagDetector, text: str) -> None:
     assert detector.detect(text) is None
+
+
+def test_exceptions_marked_unless_current_yield_to_a_time_marker(detector: RedFlagDetector) -> None:
+    assert detector.detect("elle est souvent confuse le soir depuis des années") is None  # known, habitual
+    assert group_of(detector, "elle est souvent confuse depuis l'opération") == "E"
+    assert detector.detect("il ne peut pas se déplacer facilement") is None  # a limit, not a deficit
+    assert group_of(detector, "je ne peux pas marcher facilement depuis hier") == "A"
 
 
 def test_red_flag_buried_in_a_long_message(detector: RedFlagDetector) -> None:

@@ -1,0 +1,1 @@
+"""Production deployment: Rasa stores that survive backend outages, local stack, Helm values."""

@@ -1,0 +1,42 @@
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { formatTime, newId, normalizeBotMessage } from "../src/messages.js";
+import { createStore } from "../src/store.js";
+
+test("socket.io quick_replies and REST buttons both become buttons", () => {
+  const qr = normalizeBotMessage({ text: "Voulez-vous ?", quick_replies: [{ content_type: "text", title: "Oui", payload: "/affirm" }] });
+  assert.deepEqual(qr.buttons, [{ title: "Oui", payload: "/affirm" }]);
+  const rest = normalizeBotMessage({ text: "x", buttons: [{ title: "Non", payload: "/deny" }, { nope: 1 }] });
+  assert.deepEqual(rest.buttons, [{ title: "Non", payload: "/deny" }]);
+});
+
+test("emergency answers are recognised by their mark or by the custom flag", () => {
+  assert.equal(normalizeBotMessage({ text: "🚨 Appelez le 15" }).urgent, true);
+  assert.equal(normalizeBotMessage({ text: "Bonjour" }).urgent, false);
+  const custom = normalizeBotMessage({ custom: { urgence: true, groupe: "A" } });
+  assert.equal(custom.urgent, true);
+  assert.equal(custom.empty, true);
+  assert.equal(normalizeBotMessage({ urgence: true, groupe: "A" }).flagged, true);
+  assert.equal(normalizeBotMessage(null), null);
+});
+
+test("ids and times", () => {
+  assert.match(newId(), /^[0-9a-f]{32}$/);
+  const now = new Date(2025, 0, 10, 14, 5).getTime();
+  assert.equal(formatTime(now, now), "14:05");
+  assert.equal(formatTime(now, now + 86400000 * 2), "10/01 à 14:05");
+});
+
+test("store reads nothing, writes only on save, and clears", () => {
+  const data = new Map();
+  const storage = { getItem: (k) => data.get(k) ?? null, setItem: (k, v) => data.set(k, v), removeItem: (k) => data.delete(k) };
+  const store = createStore(storage);
+  assert.equal(store.load(), null);
+  assert.equal(data.size, 0);
+  store.save({ sessionId: "abc", messages: [{ text: "x" }], open: true });
+  assert.equal(store.load().sessionId, "abc");
+  store.clear();
+  assert.equal(data.size, 0);
+  data.set("assistant-vertebroplastie", "{broken");
+  assert.equal(store.load(), null);
+});
