@@ -13,9 +13,13 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.settings import database_url
 
 
-@lru_cache(maxsize=8)
 def engine_for(url: str | None = None) -> Engine:
-    url = url or database_url()
+    """One engine per URL; None means the configured URL, read now (tests and CLI change it)."""
+    return _engine(url or database_url())
+
+
+@lru_cache(maxsize=8)
+def _engine(url: str) -> Engine:
     if url.startswith("sqlite"):
         engine = create_engine(url, connect_args={"timeout": 30}, future=True)
 

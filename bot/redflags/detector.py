@@ -139,6 +139,8 @@ class Lexicon:
         self.ambiguous = self._pattern_set(amb.get("patterns", []), amb.get("except", []))
         # Fuzzy vocabulary: only the words of symptom patterns (cue words are short and common).
         self._fuzzy_min = int(self.settings.get("fuzzy_min_len", 5))
+        # real words never corrected towards a symptom ("Saint-Germain" is no "saigne")
+        self._no_fuzzy = frozenset(str(w) for w in self.settings.get("no_fuzzy", []))
         self._fuzzy_exact, self._fuzzy_prefix = self._collect_fuzzy_terms()
 
         cues = data["cues"]
@@ -160,6 +162,8 @@ class Lexicon:
         self.hyp_post = self._pattern_set(hyp.get("post", []))
         self.third_party = self._pattern_set(hyp.get("third_party", []))
         self.third_party_stop = frozenset(hyp.get("third_party_stop", []))
+        self.animal = self._pattern_set(hyp.get("animal", []))
+        self.generic_question = self._pattern_set(hyp.get("generic_question", []))
         complement = hyp.get("complement", {})
         self.complement_lead = frozenset(complement.get("lead", []))
         self.complement_start = frozenset(complement.get("start", []))
@@ -309,7 +313,7 @@ class Lexicon:
         if word in self._fuzzy_cache:
             return self._fuzzy_cache[word]
         found: set[str] = set()
-        if len(word) >= self._fuzzy_min and word.isalpha():
+        if len(word) >= self._fuzzy_min and word.isalpha() and word not in self._no_fuzzy:
             candidates: set[str] = set()
             for variant in _deletions(word) | {word}:
                 candidates.update(self._fuzzy_exact.get(variant, ()))
@@ -397,6 +401,8 @@ class Analysis:
     hyp_question: set[int] = field(default_factory=set)
     hyp_post: set[int] = field(default_factory=set)
     third_party: set[int] = field(default_factory=set)
+    animal: set[int] = field(default_factory=set)
+    generic_question: set[int] = field(default_factory=set)
     person: set[int] = field(default_factory=set)
 
 
@@ -705,6 +711,8 @@ class RedFlagDetector:
         a.hyp_post = self._cue_positions(a, lex.hyp_post)
         a.complement_clause = [self._is_complement(tokens, c) for c in a.clauses]
         a.third_party = self._cue_positions(a, lex.third_party, matched_only=False)
+        a.animal = self._cue_positions(a, lex.animal)
+        a.generic_question = self._cue_positions(a, lex.generic_question)
         a.person = self._cue_positions(a, lex.person)
         a.clause_ids = [self._span_ids(tokens, c.start, c.end) for c in a.clauses]
         a.sentence_ids = [self._span_ids(tokens, s.start, s.end) for s in a.sentences]
@@ -948,9 +956,28 @@ class RedFlagDetector:
         return False
 
     def _hypothetical(self, a: Analysis, match: tuple[int, ...], clauses: list[int], s: int) -> bool:
+        lex = self.lexicon
+        sentence = a.sentences[s]
+        first = min(match)
+        # a pet is never the patient, even "depuis ce matin" ("mon chat vomit depuis ce matin");
+        # a first-person word or a contrast in between brings the patient back ("mon chien m'a mordu")
+        for cue in a.animal:
+            if (
+                sentence.start <= cue < first
+                and cue not in match
+                and not any(a.tokens[k].word in lex.third_party_stop for k in range(cue + 1, first))
+            ):
+                return True
         if any(a.has_current[c] for c in clauses):
             return False
-        lex = self.lexicon
+        # "comment se manifeste un tassement, ça fait mal en marchant ?": a question about what
+        # symptoms look like; a first-person word before the symptom makes it a report again
+        if a.sentence_is_question[s] and any(
+            sentence.start <= cue < first
+            and not any(a.tokens[k].word in lex.third_party_stop for k in range(cue + 1, first))
+            for cue in a.generic_question
+        ):
+            return True
         tokens = a.tokens
         matched = set(match)
         first, last = min(match), max(match)

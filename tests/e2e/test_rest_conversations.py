@@ -191,3 +191,26 @@ def test_appointments_are_routed_to_a_callback(rasa_server) -> None:
     sender = new_id()
     reply = joined(rasa_server.say(sender, "je voudrais prendre rendez-vous pour une vertebroplastie"))
     assert "Je ne peux pas prendre" in reply and "01 39 63 71 39" in reply
+
+
+# ---------- Vague symptoms: follow-up questions (issue 3) ----------
+
+def test_vague_symptom_gets_follow_up_questions_then_reassurance(rasa_server) -> None:
+    sender = new_id()
+    first = joined(rasa_server.say(sender, "j'ai des fourmis dans les pieds"))
+    assert "quelques questions" in first and "jambes" in first
+    assert "uriner" in joined(rasa_server.say(sender, "/deny"))
+    assert "fièvre" in joined(rasa_server.say(sender, "/deny"))
+    assert "respirer" in joined(rasa_server.say(sender, "/deny"))
+    end = joined(rasa_server.say(sender, "non"))
+    assert "pas de signe d'urgence" in end and "01 39 63 71 39" in end
+    assert alerts_for(rasa_server, sender) == []
+
+
+def test_a_yes_to_a_follow_up_question_gives_the_emergency_answer_and_an_alert(rasa_server) -> None:
+    sender = new_id()
+    rasa_server.say(sender, "j'ai plus mal qu'avant depuis l'intervention")
+    for answer in ["/affirm", "/deny", "/deny", "/deny"]:
+        replies = rasa_server.say(sender, answer)
+    assert replies[0]["text"].startswith("🚨") and "15" in replies[0]["text"]
+    assert [row[0] for row in alerts_for(rasa_server, sender)] == ["A"]

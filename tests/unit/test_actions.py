@@ -1,0 +1,113 @@
+"""The custom actions, run with rasa-sdk trackers against a real SQLite database."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+import pytest
+import yaml
+from rasa_sdk import Tracker
+from rasa_sdk.executor import CollectingDispatcher
+from sqlalchemy import select
+
+from actions.alerts import ActionStoreAlert
+from actions.callback import ActionSubmitCallback, ValidateCallbackForm
+from actions.triage import ActionTriageOutcome
+from bot.db import Alert, CallbackRequest, init_db, session_scope
+
+ROOT = Path(__file__).resolve().parents[2]
+DOMAIN = yaml.safe_load((ROOT / "domain.yml").read_text(encoding="utf-8"))
+
+
+@pytest.fixture
+def database(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
+    url = f"sqlite:///{tmp_path / 'actions.db'}"
+    monkeypatch.setenv("DATABASE_URL", url)
+    monkeypatch.setattr("bot.alert_queue.VAR_DIR", tmp_path)
+    init_db(url)
+    return url
+
+
+def tracker(text: str, intent: str, entities: list | None = None, slots: dict | None = None,
+            events: list | None = None) -> Tracker:
+    latest = {"text": text, "intent": {"name": intent, "confidence": 1.0}, "entities": entities or []}
+    return Tracker("conv-1", slots or {}, latest, events or [], False, None, {}, "action_listen")
+
+
+def run(action, t: Tracker) -> tuple[list, list]:
+    dispatcher = CollectingDispatcher()
+    events = asyncio.run(action.run(dispatcher, t, DOMAIN))
+    return events, dispatcher.messages
+
+
+def test_red_flag_alert_is_stored_and_the_other_question_answered(database: str) -> None:
+    entity = {"entity": "red_flag_group", "value": "A", "matched": ["sens", "plus", "jambe"],
+              "original_intent": {"name": "ask_physiotherapy", "confidence": 0.9}}
+    text = "combien de séances de kiné ? depuis hier je ne sens plus ma jambe"
+    _, messages = run(ActionStoreAlert(), tracker(text, "red_flag_a", [entity]))
+    assert [m["response"] for m in messages] == ["utter_red_flag_other_question", "utter_ask_physiotherapy"]
+    with session_scope(database) as s:
+        alert = s.execute(select(Alert)).scalar_one()
+        assert (alert.conversation_id, alert.group, alert.matched) == ("conv-1", "A", "sens | plus | jambe")
+        assert alert.message_text == text and alert.created_at is not None
+
+
+def test_classifier_only_red_flag_stores_its_group_and_suicidal_thoughts_add_3114(database: str) -> None:
+    _, messages = run(ActionStoreAlert(), tracker("g du mal a respiré", "red_flag_b"))
+    assert messages == []
+    entity = {"entity": "red_flag_group", "value": "A", "matched": ["jambe"], "also_f": True, "original_intent": {}}
+    _, messages = run(ActionStoreAlert(), tracker("...", "red_flag_a", [entity]))
+    assert [m["response"] for m in messages] == ["utter_red_flag_f"]
+    with session_scope(database) as s:
+        assert sorted(s.execute(select(Alert.group)).scalars()) == ["A", "B"]
+
+
+def test_alert_waits_in_a_file_when_the_database_is_down(database: str, tmp_path: Path,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'missing-dir' / 'x.db'}")
+    run(ActionStoreAlert(), tracker("je manque d'air", "red_flag_b"))
+    assert (tmp_path / "alerts-pending.jsonl").exists()
+    monkeypatch.setenv("DATABASE_URL", database)
+    run(ActionStoreAlert(), tracker("je saigne", "red_flag_c"))
+    assert not (tmp_path / "alerts-pending.jsonl").exists()
+    with session_scope(database) as s:
+        assert sorted(s.execute(select(Alert.group)).scalars()) == ["B", "C"]
+
+
+def test_triage_yes_to_weakness_gives_group_a_and_an_alert(database: str) -> None:
+    slots = {"tr_weakness": True, "tr_bladder": False, "tr_fever": True, "tr_breathing": False}
+    events, messages = run(ActionTriageOutcome(), tracker("non", "deny", slots=slots))
+    assert [m["response"] for m in messages] == ["utter_red_flag_a"]
+    assert {e["name"] for e in events} == set(slots)
+    with session_scope(database) as s:
+        assert s.execute(select(Alert.group)).scalar_one() == "A"
+
+
+def test_triage_all_no_reassures_without_alert(database: str) -> None:
+    slots = {"tr_weakness": False, "tr_bladder": False, "tr_fever": False, "tr_breathing": False}
+    _, messages = run(ActionTriageOutcome(), tracker("non", "deny", slots=slots))
+    assert [m["response"] for m in messages] == ["utter_triage_reassure"]
+    with session_scope(database) as s:
+        assert s.execute(select(Alert)).first() is None
+
+
+def test_phone_validation_asks_again_on_a_bad_number() -> None:
+    form = ValidateCallbackForm()
+    dispatcher = CollectingDispatcher()
+    assert form.validate_cb_phone("12 34", dispatcher, tracker("12 34", "inform"), DOMAIN) == {"cb_phone": None}
+    assert dispatcher.messages[0]["response"] == "utter_invalid_phone"
+    assert form.validate_cb_phone("+33 6 12 34 56 78", dispatcher, tracker("", "inform"), DOMAIN) == {
+        "cb_phone": "06 12 34 56 78"}
+
+
+def test_callback_stored_only_with_consent(database: str) -> None:
+    slots = {"cb_name": "Jeanne", "cb_phone": "06 12 34 56 78", "cb_time_slot": "le matin", "cb_reason": "rdv",
+             "cb_consent": False}
+    _, messages = run(ActionSubmitCallback(), tracker("non", "deny", slots=slots))
+    assert messages[0]["response"] == "utter_callback_not_saved"
+    _, messages = run(ActionSubmitCallback(), tracker("oui", "affirm", slots={**slots, "cb_consent": True}))
+    assert messages[0]["response"] == "utter_callback_saved"
+    with session_scope(database) as s:
+        row = s.execute(select(CallbackRequest)).scalar_one()
+        assert (row.name, row.phone, row.status) == ("Jeanne", "06 12 34 56 78", "nouveau")
