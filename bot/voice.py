@@ -1,8 +1,9 @@
 """Turns a written answer into one that a speech synthesiser reads well on the phone (pure functions).
 
 No buttons, no links, no e-mail addresses, no emoji; phone numbers read two digits at a time,
-units written out. Answers needing a different wording altogether have a `channel: twilio_voice`
-variation in domain.yml, which Rasa picks for this channel before this conversion runs.
+units written out. An answer that needs a different wording altogether can be given a
+`channel: twilio_voice` variation in domain.yml: Rasa picks it for this channel, then this
+conversion runs on it too. None is needed yet.
 """
 
 from __future__ import annotations

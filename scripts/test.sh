@@ -5,4 +5,4 @@ cd "$(dirname "$0")/.."
 source scripts/env.sh
 .venv/bin/ruff check bot actions tests bench deploy || exit 1
 .venv/bin/rasa data validate --fail-on-warnings --quiet || exit 1
-.venv/bin/python -m pytest tests -p no:cacheprovider "$@"
+.venv/bin/python -m pytest tests -p no:cacheprovider -rs "$@"
