@@ -8,7 +8,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import os
 import time
 from pathlib import Path
 
@@ -71,7 +70,6 @@ def main() -> int:
     import logging
 
     logging.disable(logging.WARNING)
-    os.environ.setdefault("LOG_LEVEL", "ERROR")
     parser = argparse.ArgumentParser()
     parser.add_argument("--model", default=str(ROOT / "models" / "current.tar.gz"))
     parser.add_argument("--out", default=str(ROOT / "var" / "bench" / "nlu.json"))

@@ -82,6 +82,12 @@ def disclaimer_text(request: Request) -> str:
     return request.app.ctx.agent.domain.responses["utter_disclaimer"][0]["text"]
 
 
+def add_health_route(webhook: Blueprint) -> None:
+    @webhook.route("/", methods=["GET"])
+    async def health(request: Request) -> HTTPResponse:
+        return response.json({"status": "ok"})
+
+
 class OriginCheckedSocketIOInput(SocketIOInput):
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         webhook = super().blueprint(on_new_message)
@@ -106,10 +112,7 @@ class ValidatedRestInput(RestInput):
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         webhook = Blueprint("validated_rest_webhook", __name__)
 
-        @webhook.route("/", methods=["GET"])
-        async def health(request: Request) -> HTTPResponse:
-            return response.json({"status": "ok"})
-
+        add_health_route(webhook)
         @webhook.route("/webhook", methods=["POST"])
         async def receive(request: Request) -> HTTPResponse:
             parsed = parse_rest_request(request.body)
@@ -151,10 +154,7 @@ class FrenchTwilioVoiceInput(TwilioVoiceInput):
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         webhook = Blueprint("french_twilio_voice_webhook", __name__)
 
-        @webhook.route("/", methods=["GET"])
-        async def health(request: Request) -> HTTPResponse:
-            return response.json({"status": "ok"})
-
+        add_health_route(webhook)
         @webhook.route("/webhook", methods=["POST"])
         async def receive(request: Request) -> HTTPResponse:
             form = request.form or {}

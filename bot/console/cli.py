@@ -121,7 +121,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--days",
         type=int,
-        default=int(os.environ.get("RETENTION_DAYS", settings.RETENTION_DAYS)),
+        default=settings.RETENTION_DAYS,
         help="défaut : RETENTION_DAYS (90)",
     )
     p.set_defaults(func=_retention)
