@@ -5,8 +5,9 @@ VENV := .venv
 BIN := $(VENV)/bin
 LOCK := requirements/requirements.lock
 MODEL := models/current.tar.gz
-# The red-flag lexicon and component are read at run time: changing them needs no training.
-TRAINING_INPUTS := config.yml domain.yml $(wildcard data/*/*.yml)
+# The red-flag lexicon and component are read at run time: changing them needs no training. The
+# intent classifier's code shapes the trained model: changing it does.
+TRAINING_INPUTS := config.yml domain.yml $(wildcard data/*/*.yml) bot/intent_model.py bot/rasa_classifier.py
 
 .PHONY: setup run test test-prod prod-local chat bench lint train db web browser clean
 
@@ -19,7 +20,7 @@ $(BIN)/.synced: $(LOCK)
 	$(BIN)/uv pip sync -q --python $(BIN)/python $(LOCK)
 	@touch $@
 
-# Trains only when the training data, the configuration or the red-flag component changed.
+# Trains only when the training data, the configuration or the classifier's code changed.
 $(MODEL): $(TRAINING_INPUTS) $(BIN)/.synced
 	@mkdir -p models var
 	$(BIN)/rasa train --fixed-model-name current --out models --quiet

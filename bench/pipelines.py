@@ -1,7 +1,12 @@
-"""Accuracy and training time: the project's pipeline against Rasa's default recipe, same data, same run.
+"""Accuracy and training time of NLU pipelines trained on the same data in the same run.
 
-Usage: python -m bench.pipelines [--folds 3] [--skip-default] [--out var/bench/pipelines.json]
-Also runs Rasa's NLU cross-validation on the project's configuration when --folds > 1.
+Pipelines: the project's (config.yml), its previous DIET pipeline (bench/configs/diet.yml) and Rasa's
+default recipe. Each is scored on the test set (tests/nlu) and on the blind hold-out set
+(tests/nlu_holdout, written without reading the training data or the test set). Then Rasa's NLU
+cross-validation on the training data, for the pipelines named by --cv.
+
+Usage: python -m bench.pipelines [--only projet,diet,rasa_defaut] [--cv projet] [--folds 3]
+                                 [--out var/bench/pipelines.json]
 """
 
 from __future__ import annotations
@@ -20,7 +25,15 @@ from bot.nlu_data import load_examples
 ROOT = Path(__file__).resolve().parent.parent
 RASA = str(ROOT / ".venv" / "bin" / "rasa")
 ENV = {**os.environ, "RASA_TELEMETRY_ENABLED": "false", "PYTHONPATH": str(ROOT), "TF_CPP_MIN_LOG_LEVEL": "2"}
-DEFAULT_CONFIG = 'recipe: default.v1\nlanguage: fr\nassistant_id: default-recipe\n'
+DEFAULT_RECIPE = "recipe: default.v1\nlanguage: fr\nassistant_id: default-recipe\n"
+PIPELINES = ("projet", "diet", "rasa_defaut")
+EVALUATION_SETS = {"test": ROOT / "tests" / "nlu", "holdout": ROOT / "tests" / "nlu_holdout"}
+
+
+def config_files(tmp: Path) -> dict[str, Path]:
+    (tmp / "default.yml").write_text(DEFAULT_RECIPE, encoding="utf-8")
+    return {"projet": ROOT / "config.yml", "diet": ROOT / "bench" / "configs" / "diet.yml",
+            "rasa_defaut": tmp / "default.yml"}
 
 
 def train_nlu(config: Path, out: Path, name: str) -> float:
@@ -32,46 +45,58 @@ def train_nlu(config: Path, out: Path, name: str) -> float:
     return time.perf_counter() - start
 
 
-def cross_validation(folds: int, out: Path) -> dict:
+def cross_validation(config: Path, folds: int, out: Path) -> dict:
+    start = time.perf_counter()
     subprocess.run(
-        [RASA, "test", "nlu", "--config", "config.yml", "--cross-validation", "--folds", str(folds),
+        [RASA, "test", "nlu", "--config", str(config), "--cross-validation", "--folds", str(folds),
          "--out", str(out), "--no-plot"],
         cwd=ROOT, env=ENV, check=True, stdout=subprocess.DEVNULL,
     )
     report = json.loads((out / "intent_report.json").read_text(encoding="utf-8"))
-    return {"folds": folds, "accuracy": report["accuracy"], "macro_f1": report["macro avg"]["f1-score"]}
+    return {"folds": folds, "accuracy": report["accuracy"], "macro_f1": report["macro avg"]["f1-score"],
+            "seconds": time.perf_counter() - start}
+
+
+def percent(value: float) -> str:
+    return f"{100 * value:5.1f} %"
 
 
 def main() -> int:
     parser = argparse.ArgumentParser()
+    parser.add_argument("--only", default=",".join(PIPELINES))
+    parser.add_argument("--cv", default="projet", help="pipelines to cross-validate ('' for none)")
     parser.add_argument("--folds", type=int, default=3)
-    parser.add_argument("--skip-default", action="store_true")
     parser.add_argument("--out", default=str(ROOT / "var" / "bench" / "pipelines.json"))
     args = parser.parse_args()
-    examples = load_examples(ROOT / "tests" / "nlu")
+    chosen = [p for p in args.only.split(",") if p]
+    unknown = set(chosen) - set(PIPELINES)
+    if unknown:
+        parser.error(f"pipelines inconnus : {sorted(unknown)} (choix : {', '.join(PIPELINES)})")
+    sets = {name: load_examples(folder) for name, folder in EVALUATION_SETS.items() if folder.is_dir()}
     result: dict = {}
     with tempfile.TemporaryDirectory() as tmp_dir:
         tmp = Path(tmp_dir)
-        configs = {"projet": ROOT / "config.yml"}
-        if not args.skip_default:
-            (tmp / "default.yml").write_text(DEFAULT_CONFIG, encoding="utf-8")
-            configs["rasa_defaut"] = tmp / "default.yml"
-        for name, config in configs.items():
-            seconds = train_nlu(config, tmp, name)
-            scores = evaluate(tmp / f"{name}.tar.gz", examples)
-            result[name] = {
-                "training_seconds": seconds,
-                "accuracy": scores["accuracy"],
-                "macro_f1": scores["macro_f1"],
-                "parse_ms_mean": scores["parse_ms_mean"],
-            }
-            print(f"{name:12s} entraînement {seconds:6.0f} s   exactitude {100 * scores['accuracy']:.1f} %   "
-                  f"macro-F1 {100 * scores['macro_f1']:.1f} %")
-        if args.folds > 1:
-            result["validation_croisee"] = cross_validation(args.folds, tmp / "cv")
-            cv = result["validation_croisee"]
-            print(f"validation croisée ({cv['folds']} plis) : exactitude {100 * cv['accuracy']:.1f} %, "
-                  f"macro-F1 {100 * cv['macro_f1']:.1f} %")
+        configs = config_files(tmp)
+        for name in chosen:
+            row: dict = {"training_seconds": train_nlu(configs[name], tmp, name)}
+            for set_name, examples in sets.items():
+                scores = evaluate(tmp / f"{name}.tar.gz", examples)
+                row[set_name] = {key: scores[key] for key in ("messages", "accuracy", "accuracy_top1", "macro_f1")}
+                row[set_name]["parse_ms_mean"] = scores["parse_ms_mean"]
+            # Top-level figures, read by bench/summary.py: the test set.
+            row["accuracy"] = row["test"]["accuracy"]
+            row["macro_f1"] = row["test"]["macro_f1"]
+            result[name] = row
+            print(f"{name:12s} entraînement {row['training_seconds']:6.0f} s")
+            for set_name in sets:
+                s = row[set_name]
+                print(f"    {set_name:8s} ({s['messages']} messages) exactitude {percent(s['accuracy'])}   "
+                      f"classifieur seul {percent(s['accuracy_top1'])}   macro-F1 {percent(s['macro_f1'])}")
+        for name in [p for p in args.cv.split(",") if p]:
+            cv = cross_validation(configs[name], args.folds, tmp / f"cv-{name}")
+            result.setdefault(name, {})["cross_validation"] = cv
+            print(f"validation croisée {name} ({cv['folds']} plis, {cv['seconds']:.0f} s) : "
+                  f"exactitude {percent(cv['accuracy'])}, macro-F1 {percent(cv['macro_f1'])}")
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(result, indent=2), encoding="utf-8")
