@@ -69,7 +69,10 @@ class IntentModel:
         folds = min(self.folds, min(counts.values()))
         features = self._features(texts, vectors, fit=True)
         svm = LinearSVC(C=self.c, random_state=self.seed)
-        self.classifier = CalibratedClassifierCV(svm, cv=folds, method="sigmoid").fit(features, np.asarray(labels))
+        # One SVM trained on everything, calibrated on out-of-fold scores: the fold ensemble was 5 times
+        # the size (about 100 MB more per Rasa server) for no measured gain.
+        calibrated = CalibratedClassifierCV(svm, cv=folds, method="sigmoid", ensemble=False)
+        self.classifier = calibrated.fit(features, np.asarray(labels))
         return self
 
     def rank(self, texts: Sequence[str], vectors: np.ndarray | None = None, top: int = 10) -> list[Ranking]:

@@ -1,6 +1,6 @@
 """Rasa NLU component that lets the red-flag detector overrule the intent classifier.
 
-Placed last in the pipeline (after DIET and the FallbackClassifier), so that a reported red-flag
+Placed last in the pipeline (after the intent classifier and the FallbackClassifier), so that a reported red-flag
 symptom always yields `red_flag_<group>` with confidence 1, whatever the classifier said. The
 classifier's own `red_flag_<group>` intents, trained on examples, stay as a second net. The
 classifier's intent is kept on the entity (`original_intent`) so that the patient's other question
@@ -27,6 +27,17 @@ logger = logging.getLogger(__name__)
 UNCLEAR_INTENT = "report_symptom_unclear"
 # Intents whose meaning an ambiguous-symptom match must not override (the patient is doing something else).
 KEEP_ON_AMBIGUOUS = {"stop", "affirm", "deny"} | {f"red_flag_{g}" for g in "abcdef"}
+# A question the classifier is sure of keeps its answer even when it names a vague symptom ("en quoi le
+# ciment calme le mal de dos ?"); those answers say when to call. Lower, the follow-up questions win.
+CONFIDENT_QUESTION = 0.6
+
+
+def ambiguity_overrides(original: Dict[str, Any], confident_question: float = CONFIDENT_QUESTION) -> bool:
+    """Whether a vague-symptom match replaces the classifier's intent by `report_symptom_unclear` (pure)."""
+    name = original.get("name") or ""
+    if name in KEEP_ON_AMBIGUOUS:
+        return False
+    return not (name.startswith("ask_") and float(original.get("confidence") or 0.0) >= confident_question)
 
 
 def red_flag_intent(group: str) -> str:
@@ -90,7 +101,7 @@ class RedFlagComponent(GraphComponent):
             )
             message.set(ENTITIES, entities, add_to_output=True)
             return
-        if original.get("name") not in KEEP_ON_AMBIGUOUS and self.detector.is_ambiguous(text, doc=doc):
+        if ambiguity_overrides(original) and self.detector.is_ambiguous(text, doc=doc):
             self._set_intent(message, UNCLEAR_INTENT)
 
     @staticmethod
