@@ -9,7 +9,7 @@ MODEL := models/current.tar.gz
 # intent classifier's code shapes the trained model: changing it does.
 TRAINING_INPUTS := config.yml domain.yml $(wildcard data/*/*.yml) bot/intent_model.py bot/rasa_classifier.py
 
-.PHONY: setup run test test-prod prod-local chat bench lint train db web browser clean
+.PHONY: setup run test test-prod prod-local chat bench lint train db web browser nginx clean
 
 setup: $(BIN)/.synced db web
 
@@ -35,7 +35,10 @@ web:
 	@if [ -f web/build.sh ]; then bash web/build.sh; fi
 
 browser:
-	@bash scripts/ensure-chromium.sh
+	@bash scripts/ensure-deb.sh /usr/bin/chromium "tests dans le navigateur" chromium chromium-driver
+
+nginx:
+	@bash scripts/ensure-deb.sh /usr/sbin/nginx "répartiteur de charge du mode production" nginx
 
 run: setup $(MODEL)
 	@bash scripts/run.sh
@@ -43,17 +46,17 @@ run: setup $(MODEL)
 test: setup $(MODEL) browser
 	@bash scripts/test.sh
 
-test-prod: setup $(MODEL)
+test-prod: setup $(MODEL) nginx
 	@bash scripts/test-prod.sh
 
 # Production mode on one machine: PostgreSQL, Redis, two Rasa servers behind nginx (deploy/README.md).
-prod-local: setup $(MODEL)
+prod-local: setup $(MODEL) nginx
 	@bash scripts/prod-local.sh
 
 chat: setup $(MODEL)
 	@bash scripts/chat.sh
 
-bench: setup $(MODEL)
+bench: setup $(MODEL) nginx
 	@bash scripts/bench.sh
 
 lint: $(BIN)/.synced

@@ -112,6 +112,41 @@ def timing(detector: RedFlagDetector, texts: list[str], repeat: int) -> dict[str
     }
 
 
+def outcome(intent: str) -> str:
+    if intent.startswith("red_flag_"):
+        return "urgence"
+    return "questions" if intent == "report_symptom_unclear" else "autre"
+
+
+def pipeline_quality(model: Path, data: dict[str, Any]) -> dict[str, Any]:
+    """What the whole NLU pipeline (classifier + fallback + red-flag component) makes of the same messages,
+    and of the red flags of the test and hold-out sets (never tuned on by the lexicon)."""
+    import asyncio
+    import logging
+
+    from rasa.core.agent import Agent
+
+    from bot.nlu_data import load_examples
+
+    logging.disable(logging.WARNING)
+    agent = Agent.load(str(model))
+
+    async def intents(texts: list[str]) -> list[str]:
+        return [(await agent.parse_message(t))["intent"]["name"] for t in texts]
+
+    sets = {
+        "signaux étiquetés": [item["text"] for item in data["red_flags"]],
+        "négatifs difficiles": list(data["negatives"]),
+    }
+    for name, folder in (("signaux du jeu de test", "nlu"), ("signaux du jeu réservé", "nlu_holdout")):
+        sets[name] = [t for i, t in load_examples(ROOT / "tests" / folder) if i.startswith("red_flag_")]
+    result = {}
+    for name, texts in sets.items():
+        outcomes = [outcome(i) for i in asyncio.run(intents(texts))]
+        result[name] = {"messages": len(texts), **{o: outcomes.count(o) for o in ("urgence", "questions", "autre")}}
+    return result
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=3, help="timing passes over the set")
@@ -147,6 +182,14 @@ def main() -> None:
     print(f"cost per message over {t['messages']} messages x {t['repeat']} ({'+'.join(t['pipeline'])}):")
     for name in ("spacy_parse", "detector_without_parse", "with_parse"):
         print(f"  {name:<24} mean {t[name]['mean_ms']:7.3f} ms   p95 {t[name]['p95_ms']:7.3f} ms")
+
+    model = ROOT / "models" / "current.tar.gz"
+    if model.exists():
+        result["pipeline"] = pipeline_quality(model, data)
+        print("whole NLU pipeline (emergency answer / follow-up questions / other answer):")
+        for name, r in result["pipeline"].items():
+            print(f"  {name:<24} {r['messages']:>4}   urgence {r['urgence']:>4}   questions {r['questions']:>4}"
+                  f"   autre {r['autre']:>4}")
 
     OUTPUT.parent.mkdir(parents=True, exist_ok=True)
     OUTPUT.write_text(json.dumps(result, ensure_ascii=False, indent=2), encoding="utf-8")

@@ -25,6 +25,7 @@ from bot.redflags import RedFlagDetector
 logger = logging.getLogger(__name__)
 
 UNCLEAR_INTENT = "report_symptom_unclear"
+FALLBACK_INTENT = "nlu_fallback"
 # Intents whose meaning an ambiguous-symptom match must not override (the patient is doing something else).
 KEEP_ON_AMBIGUOUS = {"stop", "affirm", "deny"} | {f"red_flag_{g}" for g in "abcdef"}
 # A question the classifier is sure of keeps its answer even when it names a vague symptom ("en quoi le
@@ -44,14 +45,39 @@ def red_flag_intent(group: str) -> str:
     return f"red_flag_{group.lower()}"
 
 
+def is_red_flag_intent(name: str | None) -> bool:
+    return bool(name) and str(name).startswith("red_flag_")
+
+
+def without_red_flags(ranking: List[Dict[str, Any]], threshold: float) -> List[Dict[str, Any]]:
+    """The ranking without red-flag intents, renormalised; led by `nlu_fallback` when unsure (pure).
+
+    Used when the classifier said "red flag" about words the detector read as negated, asked about,
+    hypothetical or old ("je n'ai pas de fièvre", "que faire si ça saigne ?").
+    """
+    rest = [r for r in ranking if not is_red_flag_intent(r.get("name")) and r.get("name") != FALLBACK_INTENT]
+    mass = sum(float(r.get("confidence") or 0.0) for r in rest)
+    rest = [{**r, "confidence": float(r.get("confidence") or 0.0) / mass if mass else 0.0} for r in rest]
+    if not rest or rest[0]["confidence"] < threshold:
+        return [{"name": FALLBACK_INTENT, "confidence": threshold}, *rest]
+    return rest
+
+
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)
 class RedFlagComponent(GraphComponent):
     @staticmethod
     def get_default_config() -> Dict[str, Any]:
-        return {}
+        return {
+            # The FallbackClassifier's threshold (config.yml; a test keeps both equal).
+            "fallback_threshold": 0.3,
+            # Below it, a red flag only the classifier saw gets the follow-up questions, not the
+            # emergency answer: measured in `make bench` (bench/redflags.py, whole NLU pipeline).
+            "classifier_red_flag_confidence": 0.8,
+        }
 
-    def __init__(self, detector: RedFlagDetector | None = None) -> None:
+    def __init__(self, detector: RedFlagDetector | None = None, config: Dict[str, Any] | None = None) -> None:
         self._detector = detector
+        self.config = {**self.get_default_config(), **(config or {})}
 
     @classmethod
     def create(
@@ -61,7 +87,7 @@ class RedFlagComponent(GraphComponent):
         resource: Resource,
         execution_context: ExecutionContext,
     ) -> RedFlagComponent:
-        return cls()
+        return cls(config=config)
 
     @property
     def detector(self) -> RedFlagDetector:
@@ -100,6 +126,20 @@ class RedFlagComponent(GraphComponent):
                 }
             )
             message.set(ENTITIES, entities, add_to_output=True)
+            return
+        name = str(original.get("name") or "")
+        if is_red_flag_intent(name) and name[-1].upper() in self.detector.mentioned_groups(text, doc=doc):
+            # The classifier's second net fired on red-flag words of the same group that the detector
+            # read as negated, asked about, hypothetical or old: not a report.
+            ranking = without_red_flags(message.get(INTENT_RANKING_KEY) or [], self.config["fallback_threshold"])
+            message.set(INTENT, ranking[0], add_to_output=True)
+            message.set(INTENT_RANKING_KEY, ranking, add_to_output=True)
+            original = ranking[0]
+        elif is_red_flag_intent(name) and float(original.get("confidence") or 0.0) < self.config[
+            "classifier_red_flag_confidence"
+        ]:
+            # An unsure second net: the follow-up questions still end on the emergency answer if needed.
+            self._set_intent(message, UNCLEAR_INTENT)
             return
         if ambiguity_overrides(original) and self.detector.is_ambiguous(text, doc=doc):
             self._set_intent(message, UNCLEAR_INTENT)

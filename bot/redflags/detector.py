@@ -499,6 +499,17 @@ class RedFlagDetector:
                 found[group] = self._words(analysis, matches)
         return found
 
+    def mentioned_groups(self, text: str, doc: Doc | None = None) -> tuple[str, ...]:
+        """Groups whose words appear in the message, reported or not ("je n'ai pas de fièvre" gives D).
+
+        Evidence that a message talks about a red flag without reporting one: negated, asked about,
+        hypothetical or old. The NLU component uses it to overrule the classifier's red-flag intents.
+        """
+        analysis = self.analyse(text, doc)
+        if analysis is None:
+            return ()
+        return tuple(g for g in self.lexicon.priority if self._mentions(analysis, self.lexicon.groups[g]))
+
     def is_ambiguous(self, text: str, doc: Doc | None = None) -> tuple[str, ...] | None:
         """Words of a vague symptom report that needs follow-up questions, or None.
 
@@ -908,6 +919,15 @@ class RedFlagDetector:
                             accepted.append(match)
                             break
         return accepted
+
+    def _mentions(self, a: Analysis, pset: PatternSet) -> bool:
+        for s, sentence in enumerate(a.sentences):
+            for pattern in pset.patterns:
+                if pattern.element_set <= a.sentence_ids[s] and next(
+                    iter(self._find(pattern, a.tokens, sentence.start, sentence.end)), None
+                ) is not None:
+                    return True
+        return False
 
     def _accept(self, a: Analysis, pattern: Pattern, match: tuple[int, ...], s: int) -> bool:
         clauses = sorted({a.clause_of[i] for i in match if a.clause_of[i] >= 0})
