@@ -69,8 +69,9 @@ class IntentModel:
         folds = min(self.folds, min(counts.values()))
         features = self._features(texts, vectors, fit=True)
         svm = LinearSVC(C=self.c, random_state=self.seed)
-        # One SVM trained on everything, calibrated on out-of-fold scores: the fold ensemble was 5 times
-        # the size (about 100 MB more per Rasa server) for no measured gain.
+        # One SVM trained on everything, calibrated on out-of-fold scores. The fold ensemble was 5 times
+        # the size (about 100 MB more per Rasa server) for the same top-1 accuracy on the hold-out set
+        # and 0.2 point more on the test set.
         calibrated = CalibratedClassifierCV(svm, cv=folds, method="sigmoid", ensemble=False)
         self.classifier = calibrated.fit(features, np.asarray(labels))
         return self
