@@ -8,7 +8,7 @@ mkdir -p var/bench
 echo "== Détecteur de signaux d'alerte =="; $PY -m bench.redflags
 echo; echo "== NLU sur le jeu de test =="; $PY -m bench.nlu
 echo; echo "== Pipelines (projet / recette par défaut de Rasa), validation croisée =="
-$PY -m bench.pipelines --folds "${BENCH_FOLDS:-3}" --cv "${BENCH_CV:-projet}"
+$PY -m bench.pipelines --folds "${BENCH_FOLDS:-3}" --cv "${BENCH_CV-projet}"
 echo; echo "== Latence, débit, mémoire (PostgreSQL, Redis, deux serveurs Rasa derrière nginx) =="
 $PY -m bench.prod_bench ${BENCH_QUICK:+--quick}
 if [ -f bench/summary.py ]; then $PY -m bench.summary; fi
