@@ -207,6 +207,19 @@ def test_vague_symptom_gets_follow_up_questions_then_reassurance(rasa_server) ->
     assert alerts_for(rasa_server, sender) == []
 
 
+def test_follow_up_questions_answered_in_words_end_on_reassurance(rasa_server) -> None:
+    # "non je respire bien" names a red-flag topic: it must count as a no, not raise the emergency answer.
+    sender = new_id()
+    rasa_server.say(sender, "j'ai des fourmis dans les pieds")
+    assert "uriner" in joined(rasa_server.say(sender, "non je sens bien mes jambes"))
+    assert "fièvre" in joined(rasa_server.say(sender, "non j'urine normalement"))
+    assert "respirer" in joined(rasa_server.say(sender, "non pas de fievre"))
+    end = rasa_server.say(sender, "non je respire bien")
+    assert not end[0]["text"].startswith("🚨")
+    assert "pas de signe d'urgence" in joined(end)
+    assert alerts_for(rasa_server, sender) == []
+
+
 def test_a_yes_to_a_follow_up_question_gives_the_emergency_answer_and_an_alert(rasa_server) -> None:
     sender = new_id()
     rasa_server.say(sender, "j'ai plus mal qu'avant depuis l'intervention")
