@@ -10,6 +10,7 @@ from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
 from bot.alert_queue import store_alert_or_queue
+from bot.intents import red_flag_group
 
 logger = logging.getLogger(__name__)
 
@@ -34,7 +35,7 @@ class ActionStoreAlert(Action):
         entity = red_flag_entity(tracker)
         # Without the detector's entity, the classifier alone recognised the red flag (second net).
         intent = str((tracker.latest_message.get("intent") or {}).get("name") or "")
-        group = str(entity.get("value") or intent.removeprefix("red_flag_").upper() or "?")
+        group = str(entity.get("value") or red_flag_group(intent) or "?")
         store_alert_or_queue(
             conversation_id=tracker.sender_id,
             group=group,

@@ -22,6 +22,8 @@ import yaml
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from bot.intents import UNCLEAR_SYMPTOM_INTENT, is_red_flag_intent  # noqa: E402
+from bot.nlu_data import load_examples  # noqa: E402
 from bot.redflags import RedFlagDetector  # noqa: E402
 
 LABELLED = ROOT / "tests" / "redflags" / "labelled_set.yml"
@@ -113,9 +115,9 @@ def timing(detector: RedFlagDetector, texts: list[str], repeat: int) -> dict[str
 
 
 def outcome(intent: str) -> str:
-    if intent.startswith("red_flag_"):
+    if is_red_flag_intent(intent):
         return "urgence"
-    return "questions" if intent == "report_symptom_unclear" else "autre"
+    return "questions" if intent == UNCLEAR_SYMPTOM_INTENT else "autre"
 
 
 def pipeline_quality(model: Path, data: dict[str, Any]) -> dict[str, Any]:
@@ -124,26 +126,21 @@ def pipeline_quality(model: Path, data: dict[str, Any]) -> dict[str, Any]:
     import asyncio
     import logging
 
-    from rasa.core.agent import Agent
-
-    from bot.nlu_data import load_examples
+    from bench.nlu import predict
 
     logging.disable(logging.WARNING)
-    agent = Agent.load(str(model))
-
-    async def intents(texts: list[str]) -> list[str]:
-        return [(await agent.parse_message(t))["intent"]["name"] for t in texts]
-
     sets = {
         "signaux étiquetés": [item["text"] for item in data["red_flags"]],
         "négatifs difficiles": list(data["negatives"]),
     }
     for name, folder in (("signaux du jeu de test", "nlu"), ("signaux du jeu réservé", "nlu_holdout")):
-        sets[name] = [t for i, t in load_examples(ROOT / "tests" / folder) if i.startswith("red_flag_")]
+        sets[name] = [t for i, t in load_examples(ROOT / "tests" / folder) if is_red_flag_intent(i)]
+    texts = [t for ts in sets.values() for t in ts]
+    intents = iter(p["intent"]["name"] for p in asyncio.run(predict(model, texts)))
     result = {}
-    for name, texts in sets.items():
-        outcomes = [outcome(i) for i in asyncio.run(intents(texts))]
-        result[name] = {"messages": len(texts), **{o: outcomes.count(o) for o in ("urgence", "questions", "autre")}}
+    for name, ts in sets.items():
+        outcomes = [outcome(next(intents)) for _ in ts]
+        result[name] = {"messages": len(ts), **{o: outcomes.count(o) for o in ("urgence", "questions", "autre")}}
     return result
 
 

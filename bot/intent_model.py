@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 from scipy.sparse import csr_matrix, hstack
@@ -45,13 +46,25 @@ class IntentModel:
     def labels(self) -> list[str]:
         return [] if self.classifier is None else [str(c) for c in self.classifier.classes_]
 
+    def parts(self) -> dict[str, Any]:
+        """The trained scikit-learn objects, for saving (see `restore`)."""
+        return {"words": self.words, "chars": self.chars, "classifier": self.classifier}
+
+    def settings(self) -> dict[str, Any]:
+        return {"vector_dim": self.vector_dim, "vector_weight": self.vector_weight}
+
+    @classmethod
+    def restore(cls, parts: dict[str, Any], settings: dict[str, Any]) -> IntentModel:
+        model = cls(vector_weight=settings["vector_weight"])
+        model.words, model.chars, model.classifier = parts["words"], parts["chars"], parts["classifier"]
+        model.vector_dim = int(settings["vector_dim"])
+        return model
+
     def _features(self, texts: Sequence[str], vectors: np.ndarray | None, fit: bool = False) -> csr_matrix:
         texts = [t or "" for t in texts]
         words = self.words.fit_transform(texts) if fit else self.words.transform(texts)
         chars = self.chars.fit_transform(texts) if fit else self.chars.transform(texts)
         blocks = [words, chars]
-        if fit:
-            self.vector_dim = 0 if vectors is None else int(vectors.shape[1])
         if self.vector_dim:
             if vectors is None or vectors.shape != (len(texts), self.vector_dim):
                 # Without vectors (or with another model's), the n-grams still decide.
@@ -67,6 +80,7 @@ class IntentModel:
             raise ValueError("at least two intents with two examples each are needed")
         # Calibration needs every intent in every fold.
         folds = min(self.folds, min(counts.values()))
+        self.vector_dim = 0 if vectors is None else int(vectors.shape[1])
         features = self._features(texts, vectors, fit=True)
         svm = LinearSVC(C=self.c, random_state=self.seed)
         # One SVM trained on everything, calibrated on out-of-fold scores. The fold ensemble was 5 times

@@ -81,10 +81,8 @@ class LinearIntentClassifier(IntentClassifier, GraphComponent):
 
         assert self.model is not None
         with self._model_storage.write_to(self._resource) as directory:
-            sio.dump({"words": self.model.words, "chars": self.model.chars, "classifier": self.model.classifier},
-                     directory / "intent_model.skops")
-            settings = {"vector_dim": self.model.vector_dim, "vector_weight": self.model.vector_weight}
-            (directory / "settings.json").write_text(json.dumps(settings), encoding="utf-8")
+            sio.dump(self.model.parts(), directory / "intent_model.skops")
+            (directory / "settings.json").write_text(json.dumps(self.model.settings()), encoding="utf-8")
 
     @classmethod
     def load(cls, config: Dict[str, Any], model_storage: ModelStorage, resource: Resource,
@@ -100,10 +98,7 @@ class LinearIntentClassifier(IntentClassifier, GraphComponent):
                 raise ValueError(f"intent model holds unexpected types: {foreign}")
             parts = sio.load(path, trusted=untrusted)
             settings = json.loads((directory / "settings.json").read_text(encoding="utf-8"))
-        model = IntentModel(vector_weight=settings["vector_weight"])
-        model.words, model.chars, model.classifier = parts["words"], parts["chars"], parts["classifier"]
-        model.vector_dim = settings["vector_dim"]
-        component.model = model
+        component.model = IntentModel.restore(parts, settings)
         return component
 
     def process(self, messages: List[Message]) -> List[Message]:

@@ -1,7 +1,7 @@
 """Rasa NLU component that lets the red-flag detector overrule the intent classifier.
 
-Placed last in the pipeline (after the intent classifier and the FallbackClassifier), so that a reported red-flag
-symptom always yields `red_flag_<group>` with confidence 1, whatever the classifier said. The
+Placed last in the pipeline (after the intent classifier and the FallbackClassifier), so that a
+reported red-flag symptom always yields `red_flag_<group>` with confidence 1, whatever the classifier said. The
 classifier's own `red_flag_<group>` intents, trained on examples, stay as a second net. The
 classifier's intent is kept on the entity (`original_intent`) so that the patient's other question
 can be answered after the alert.
@@ -20,14 +20,20 @@ from rasa.nlu.constants import SPACY_DOCS
 from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
+from bot.intents import (
+    FALLBACK_INTENT,
+    UNCLEAR_SYMPTOM_INTENT,
+    is_red_flag_intent,
+    red_flag_group,
+    red_flag_intent,
+)
 from bot.redflags import RedFlagDetector
 
 logger = logging.getLogger(__name__)
 
-UNCLEAR_INTENT = "report_symptom_unclear"
-FALLBACK_INTENT = "nlu_fallback"
-# Intents whose meaning an ambiguous-symptom match must not override (the patient is doing something else).
-KEEP_ON_AMBIGUOUS = {"stop", "affirm", "deny"} | {f"red_flag_{g}" for g in "abcdef"}
+# Intents whose meaning an ambiguous-symptom match must not override (the patient is doing something
+# else), besides the red flags themselves.
+KEEP_ON_AMBIGUOUS = {"stop", "affirm", "deny"}
 # A question the classifier is sure of keeps its answer even when it names a vague symptom ("en quoi le
 # ciment calme le mal de dos ?"); those answers say when to call. Lower, the follow-up questions win.
 CONFIDENT_QUESTION = 0.6
@@ -36,17 +42,9 @@ CONFIDENT_QUESTION = 0.6
 def ambiguity_overrides(original: Dict[str, Any], confident_question: float = CONFIDENT_QUESTION) -> bool:
     """Whether a vague-symptom match replaces the classifier's intent by `report_symptom_unclear` (pure)."""
     name = original.get("name") or ""
-    if name in KEEP_ON_AMBIGUOUS:
+    if name in KEEP_ON_AMBIGUOUS or is_red_flag_intent(name):
         return False
     return not (name.startswith("ask_") and float(original.get("confidence") or 0.0) >= confident_question)
-
-
-def red_flag_intent(group: str) -> str:
-    return f"red_flag_{group.lower()}"
-
-
-def is_red_flag_intent(name: str | None) -> bool:
-    return bool(name) and str(name).startswith("red_flag_")
 
 
 def without_red_flags(ranking: List[Dict[str, Any]], threshold: float) -> List[Dict[str, Any]]:
@@ -128,7 +126,7 @@ class RedFlagComponent(GraphComponent):
             message.set(ENTITIES, entities, add_to_output=True)
             return
         name = str(original.get("name") or "")
-        if is_red_flag_intent(name) and name[-1].upper() in self.detector.mentioned_groups(text, doc=doc):
+        if is_red_flag_intent(name) and red_flag_group(name) in self.detector.mentioned_groups(text, doc=doc):
             # The classifier's second net fired on red-flag words of the same group that the detector
             # read as negated, asked about, hypothetical or old: not a report.
             ranking = without_red_flags(message.get(INTENT_RANKING_KEY) or [], self.config["fallback_threshold"])
@@ -139,10 +137,10 @@ class RedFlagComponent(GraphComponent):
             "classifier_red_flag_confidence"
         ]:
             # An unsure second net: the follow-up questions still end on the emergency answer if needed.
-            self._set_intent(message, UNCLEAR_INTENT)
+            self._set_intent(message, UNCLEAR_SYMPTOM_INTENT)
             return
         if ambiguity_overrides(original) and self.detector.is_ambiguous(text, doc=doc):
-            self._set_intent(message, UNCLEAR_INTENT)
+            self._set_intent(message, UNCLEAR_SYMPTOM_INTENT)
 
     @staticmethod
     def _set_intent(message: Message, name: str) -> None:

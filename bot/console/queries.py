@@ -32,10 +32,10 @@ from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.expression import ColumnElement, FunctionElement
 
-from bot.console.intents import FALLBACK_INTENT, PERSON_INTENTS, RED_FLAG_INTENTS
 from bot.console.stats import EventRow, outcomes_by_conversation
 from bot.console.timeutil import day_end_epoch, day_start_epoch
 from bot.db.models import Alert, CallbackRequest, ConversationReview
+from bot.intents import FALLBACK_INTENT, PERSON_INTENTS, RED_FLAG_INTENTS
 
 events = Table(
     "events",

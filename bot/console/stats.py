@@ -10,8 +10,8 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Iterable, Sequence
 
-from bot.console.intents import FALLBACK_INTENT, NO_QUESTION_INTENTS, NOT_TOPICS, PERSON_INTENTS, RED_FLAG_INTENTS
 from bot.console.timeutil import local_day
+from bot.intents import FALLBACK_INTENT, NO_QUESTION_INTENTS, NOT_TOPICS, PERSON_INTENTS, RED_FLAG_INTENTS
 
 ANSWERED = "answered"
 CALLBACK = "callback"
