@@ -2,17 +2,13 @@
 
 from __future__ import annotations
 
-import logging
 from typing import Any
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
-from bot.practical import FALLBACK_PHONE, PRACTICAL_INTENTS, PracticalInfo, answer_for
-
-logger = logging.getLogger(__name__)
-INFO = PracticalInfo()
+from actions.answers import say_practical
 
 
 class ActionPracticalAnswer(Action):
@@ -20,17 +16,5 @@ class ActionPracticalAnswer(Action):
         return "action_practical_answer"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
-        intent = (tracker.latest_message.get("intent") or {}).get("name")
-        if intent not in PRACTICAL_INTENTS:
-            intent = "ask_contact"
-        try:
-            answer = answer_for(intent, INFO.data())
-        except Exception:
-            logger.exception("config/practical.yml illisible : réponse minimale")
-            dispatcher.utter_message(text=f"Le secrétariat vous renseigne au {FALLBACK_PHONE}.")
-            return []
-        dispatcher.utter_message(
-            text=answer.text,
-            buttons=[{"title": t, "payload": p} for t, p in answer.buttons],
-        )
+        say_practical(dispatcher, str((tracker.latest_message.get("intent") or {}).get("name") or ""))
         return []

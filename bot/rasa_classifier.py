@@ -24,11 +24,14 @@ from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from bot.intent_model import IntentModel
+from bot.intent_model import IntentModel, Ranking
+from bot.requests import REQUESTS_KEY, Segment, choose_requests, segments
 
 logger = logging.getLogger(__name__)
 
 TRUSTED_PREFIXES = ("sklearn.", "numpy.", "scipy.", "builtins.")
+# A message cut into more pieces than this is read whole (a pasted document, not a question).
+MAX_SEGMENTS = 12
 
 
 def sentence_vectors(messages: List[Message]) -> np.ndarray | None:
@@ -106,8 +109,25 @@ class LinearIntentClassifier(IntentClassifier, GraphComponent):
             return messages
         texts = [m.get(TEXT) or "" for m in messages]
         rankings = self.model.rank(texts, sentence_vectors(messages), top=self.config["ranking_length"])
-        for message, ranking in zip(messages, rankings):
+        for message, text, whole in zip(messages, texts, rankings):
+            ranking, requests = choose_requests(whole, self._segment_rankings(message, text))
             ranked = [{"name": name, "confidence": confidence} for name, confidence in ranking]
             message.set(INTENT, ranked[0], add_to_output=True)
             message.set(INTENT_RANKING_KEY, ranked, add_to_output=True)
+            message.set(REQUESTS_KEY, [{"name": n, "confidence": c} for n, c in requests], add_to_output=True)
         return messages
+
+    def _segment_rankings(self, message: Message, text: str) -> list[tuple[Segment, Ranking]]:
+        """Each sentence or question clause of a long message, ranked on its own (bot/requests.py)."""
+        parts = segments(text)
+        if len(parts) < 2 or len(parts) > MAX_SEGMENTS:
+            return []
+        assert self.model is not None
+        doc = message.get(SPACY_DOCS[TEXT])
+        vectors = None
+        if doc is not None:
+            spans = [doc.char_span(p.start, p.end, alignment_mode="expand") for p in parts]
+            if all(s is not None and len(s) for s in spans):
+                vectors = np.array([s.vector for s in spans])
+        rankings = self.model.rank([p.text for p in parts], vectors, top=self.config["ranking_length"])
+        return list(zip(parts, rankings))

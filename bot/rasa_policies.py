@@ -1,0 +1,69 @@
+"""A dialogue policy that answers the second request of a message after the first one's answer.
+
+The first request is answered by the rules, as any single question, without the action server; this
+policy then predicts `action_answer_second_request` once, then listening. It reads what the
+classifier wrote in the parse data (`requests`, bot/requests.py) and stays silent otherwise: when the
+red-flag component or the fallback replaced the intent, during a form, or for a single request.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Dict, List
+
+from rasa.core.policies.policy import Policy, PolicyPrediction
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.shared.core.constants import ACTION_LISTEN_NAME
+from rasa.shared.core.domain import Domain
+from rasa.shared.core.events import ActionExecuted, UserUttered
+from rasa.shared.core.generator import TrackerWithCachedStates
+from rasa.shared.core.trackers import DialogueStateTracker
+
+from bot.requests import REQUESTS_KEY
+
+SECOND_REQUEST_ACTION = "action_answer_second_request"
+
+
+def next_action(
+    requests: list[dict[str, Any]], intent: str, actions_since_user: list[str], in_form: bool
+) -> str | None:
+    """What to predict after the actions that followed the user's message (pure), or None to abstain."""
+    if SECOND_REQUEST_ACTION in actions_since_user:
+        return ACTION_LISTEN_NAME if actions_since_user[-1] == SECOND_REQUEST_ACTION else None
+    if in_form or len(requests) < 2 or requests[0].get("name") != intent:
+        return None
+    # After the first answer (a rule's single action), before listening.
+    return SECOND_REQUEST_ACTION if len(actions_since_user) == 1 else None
+
+
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.POLICY_WITHOUT_END_TO_END_SUPPORT, is_trainable=False)
+class SecondRequestPolicy(Policy):
+    @staticmethod
+    def get_default_config() -> Dict[str, Any]:
+        # Above RulePolicy (6): the rule's "listen now" after the first answer must yield to the second one.
+        return {"priority": 7}
+
+    def train(self, training_trackers: List[TrackerWithCachedStates], domain: Domain, **kwargs: Any) -> Resource:
+        return self._resource
+
+    def predict_action_probabilities(
+        self, tracker: DialogueStateTracker, domain: Domain, rule_only_data: Dict[str, Any] | None = None,
+        **kwargs: Any,
+    ) -> PolicyPrediction:
+        probabilities = self._default_predictions(domain)
+        actions: list[str] = []
+        user: UserUttered | None = None
+        for event in reversed(tracker.events):
+            if isinstance(event, UserUttered):
+                user = event
+                break
+            if isinstance(event, ActionExecuted) and event.action_name and event.action_name != ACTION_LISTEN_NAME:
+                actions.append(event.action_name)
+        if user is not None and actions:
+            choice = next_action(
+                list((user.parse_data or {}).get(REQUESTS_KEY) or []), str(user.intent_name or ""),
+                list(reversed(actions)), bool(tracker.active_loop_name),
+            )
+            if choice and choice in domain.action_names_or_texts:
+                probabilities[domain.index_for_action(choice)] = 1.0
+        return self._prediction(probabilities)

@@ -1,0 +1,154 @@
+"""What a patient asks in a long message: its question clauses, and up to two distinct requests (pure).
+
+Patients write long, mixed messages: a story, negated symptoms ("pas de fièvre, je sens bien mes
+jambes"), then the question, sometimes a second question or a goodbye. The classifier ranks the whole
+message and each request clause (`segments`); `choose_requests` decides what to answer: the
+whole-message intent when it is sure, else the best question clause, and a second, different
+request when one clause clearly asks something else.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+from bot.practical import PRACTICAL_INTENTS
+
+# The parse-data key the classifier writes and the second-request policy and action read.
+REQUESTS_KEY = "requests"
+
+Ranking = list[tuple[str, float]]
+
+# Below it, the whole-message intent yields to a more confident question clause.
+WHOLE_MESSAGE_SURE = 0.6
+# A second request is answered only when its clause is at least this sure, and is about another topic.
+SECOND_REQUEST_SURE = 0.6
+
+# Intents that are a request of their own, answerable as the second one by a plain answer.
+SMALL_TALK = frozenset({"greet", "thank", "inform_situation"})
+NOT_SECOND = frozenset({"affirm", "deny", "stop", "nlu_fallback", "report_symptom_unclear", "request_callback",
+                        "request_human", "out_of_scope", "bot_challenge", "ask_capabilities"})
+SHARED_ANSWERS = {"change_appointment": "utter_book_appointment", "book_appointment": "utter_book_appointment",
+                  "inform_situation": "utter_acknowledge"}
+
+_QUESTION_START = re.compile(
+    r"^(?:(?:et|mais|alors|donc|ok|d'accord|bon|aussi|sinon|enfin|bref|par contre)\s*,?\s+)*"
+    r"(?:est[- ]ce|est[- ]il|est[- ]elle|comment|combien|cb|cmb|quand|pourquoi|pk|pq|quel|quels|quelle|quelles"
+    r"|ou\b|qui\b|que\b|qu'|quoi|peut[- ]on|peux[- ]je|puis[- ]je|pourrai|pourrais|pourrait|pourra|dois[- ]je"
+    r"|devrai|faut[- ]il|faudra|y a[- ]t|ya t|y aura|je voudrais savoir|j'aimerais savoir|je voulais savoir"
+    r"|je souhaiterais savoir|savez[- ]vous|pouvez[- ]vous|pourriez[- ]vous|vous pouvez|c'est quoi|c quoi|ca sert)",
+)
+_INVERSION = re.compile(r"\w-(?:t-)?(?:je|tu|il|elle|on|nous|vous|ils|elles)\b")
+# Sentence ends; a full stop after a title or an initial does not end a sentence.
+_SENTENCE_END = re.compile(r"(?<!\bM)(?<!\bMme)(?<!\bDr)(?<!\bPr)(?<!\b[A-Z])[.!?…]+(?=\s|$)|\n+")
+# A new question inside a sentence: ", et comment…", " et est-ce que…", "; quand…".
+_CLAUSE_BREAK = re.compile(
+    r"(?:[,;:]\s*(?:et\s+|mais\s+|ou\s+|aussi\s+)?|\s+(?:et|mais|ou)\s+(?:aussi\s+)?)"
+    r"(?=(?:est[- ]ce|comment|combien|quand|pourquoi|quel|quelle|quels|quelles|faut[- ]il|dois[- ]je|peut[- ]on"
+    r"|puis[- ]je|pourrai|y a[- ]t|je voudrais savoir|j'aimerais savoir|au revoir|merci)\b)",
+)
+_GOODBYE = re.compile(r"\b(?:au revoir|bonne (?:journee|soiree|nuit|fin de journee)|a bientot|adieu|bye)\b")
+
+
+def fold(text: str) -> str:
+    text = unicodedata.normalize("NFKD", text.lower().replace("’", "'"))
+    return "".join(c for c in text if not unicodedata.combining(c))
+
+
+@dataclass(frozen=True)
+class Segment:
+    """A sentence or clause of the message: character offsets and whether it asks something."""
+
+    start: int
+    end: int
+    text: str
+    question: bool
+    goodbye: bool = False
+
+
+def is_question(text: str) -> bool:
+    folded = fold(text).strip()
+    if not folded:
+        return False
+    return folded.endswith("?") or bool(_QUESTION_START.match(folded)) or bool(_INVERSION.search(folded))
+
+
+def _spans(text: str, pattern: re.Pattern[str], start: int, end: int, keep_delimiter: bool) -> list[tuple[int, int]]:
+    spans, cursor = [], start
+    for match in pattern.finditer(text, start, end):
+        cut = match.end() if keep_delimiter else match.start()
+        if text[cursor:cut].strip():
+            spans.append((cursor, cut))
+        cursor = match.end()
+    if text[cursor:end].strip():
+        spans.append((cursor, end))
+    return spans
+
+
+def segments(text: str) -> list[Segment]:
+    """The sentences of the message, split again where a new question starts inside one."""
+    found = []
+    for s_start, s_end in _spans(text, _SENTENCE_END, 0, len(text), keep_delimiter=True):
+        for start, end in _spans(text, _CLAUSE_BREAK, s_start, s_end, keep_delimiter=False):
+            while start < end and text[start].isspace():
+                start += 1
+            piece = text[start:end]
+            found.append(Segment(start, end, piece, is_question(piece), bool(_GOODBYE.search(fold(piece)))))
+    # A question mark ends a sentence; a clause without one inherits it ("quand, et comment… ?").
+    return found
+
+
+def answer_for_intent(intent: str) -> str | None:
+    """The answer that a second request gets (a response or `practical:<intent>`), None if none fits."""
+    if not intent or intent in NOT_SECOND or intent.startswith(("red_flag_", "followup_")):
+        return None
+    if intent in PRACTICAL_INTENTS:
+        return f"practical:{intent}"
+    return SHARED_ANSWERS.get(intent, f"utter_{intent}")
+
+
+def _top(ranking: Ranking) -> tuple[str, float]:
+    return ranking[0] if ranking else ("", 0.0)
+
+
+def choose_requests(whole: Ranking, parts: list[tuple[Segment, Ranking]]) -> tuple[Ranking, list[tuple[str, float]]]:
+    """The ranking to use for the message, and its requests (the first is the ranking's top intent).
+
+    `whole`: the whole message's ranking; `parts`: each segment with its ranking (empty or one
+    segment: the whole message decides alone).
+    """
+    primary = whole
+    name, confidence = _top(whole)
+    if len(parts) < 2:
+        return primary, [(name, confidence)]
+    asking = [(s, r) for s, r in parts if s.question] or parts
+    content = [(s, r) for s, r in asking if _top(r)[0] not in SMALL_TALK] or asking
+    best_segment, best = max(content, key=lambda p: _top(p[1])[1])
+    best_name, best_sure = _top(best)
+    if best_name not in SMALL_TALK and best_name != name:
+        if name in SMALL_TALK or name == "goodbye":
+            # "Bonjour… [question]", "[question] Merci, au revoir": the question comes first.
+            switch = best_sure >= SECOND_REQUEST_SURE
+        else:
+            # A red flag the classifier saw in the whole message stays for the red-flag component.
+            switch = confidence < WHOLE_MESSAGE_SURE and best_sure > confidence and not name.startswith("red_flag_")
+        if switch:
+            primary, (name, confidence) = best, (best_name, best_sure)
+    requests = [(name, confidence)]
+    # A second request: another clause, clearly about something else (a goodbye counts).
+    for segment, ranking in parts:
+        other, sure = _top(ranking)
+        if segment is best_segment and primary is best:
+            continue
+        if other == name or sure < SECOND_REQUEST_SURE or answer_for_intent(other) is None:
+            continue
+        if other in SMALL_TALK:
+            continue
+        if other == "goodbye" and not segment.goodbye:
+            continue
+        if answer_for_intent(name) is None:
+            continue
+        requests.append((other, sure))
+        break
+    return primary, requests
