@@ -47,7 +47,8 @@ def pct(part: float, whole: float) -> str:
 
 def print_scores(name: str, n: int, s: Scores, seconds: float) -> None:
     print(f"\n[{name}] {n} cas ({', '.join(f'{k}: {v}' for k, v in sorted(s.counts.items()))}) en {seconds:.0f} s")
-    print(f"  répondus juste (messages simples) : {pct(s.single_right, s.single_total)} ({s.single_right}/{s.single_total})")
+    right = f"{pct(s.single_right, s.single_total)} ({s.single_right}/{s.single_total})"
+    print(f"  répondus juste (messages simples) : {right}")
     print(f"  classifieur top-1 : {100 * s.top1:5.1f} %   macro-F1 : {100 * s.macro_f1:5.1f} %")
     print(f"  signaux d'alerte avec la réponse d'urgence en premier : {s.red_flags_first}/{s.red_flags_total}"
           f" (groupe exact : {s.red_flags_exact_group})")

@@ -47,13 +47,16 @@ def ambiguity_overrides(original: Dict[str, Any], confident_question: float = CO
     return not (name.startswith("ask_") and float(original.get("confidence") or 0.0) >= confident_question)
 
 
-def without_red_flags(ranking: List[Dict[str, Any]], threshold: float) -> List[Dict[str, Any]]:
-    """The ranking without red-flag intents, renormalised; led by `nlu_fallback` when unsure (pure).
+def without_red_flags(ranking: List[Dict[str, Any]], threshold: float, symptoms: bool = False) -> List[Dict[str, Any]]:
+    """The ranking without red-flag intents (and the vague-symptom one if `symptoms`), renormalised; led
+    by `nlu_fallback` when unsure (pure).
 
     Used when the classifier said "red flag" about words the detector read as negated, asked about,
-    hypothetical or old ("je n'ai pas de fièvre", "que faire si ça saigne ?").
+    hypothetical or old ("je n'ai pas de fièvre", "que faire si ça saigne ?"), or "vague symptom" about
+    a message that reports none ("tout s'est bien passé, elle remarche").
     """
-    rest = [r for r in ranking if not is_red_flag_intent(r.get("name")) and r.get("name") != FALLBACK_INTENT]
+    dropped = {FALLBACK_INTENT, UNCLEAR_SYMPTOM_INTENT} if symptoms else {FALLBACK_INTENT}
+    rest = [r for r in ranking if not is_red_flag_intent(r.get("name")) and r.get("name") not in dropped]
     mass = sum(float(r.get("confidence") or 0.0) for r in rest)
     rest = [{**r, "confidence": float(r.get("confidence") or 0.0) / mass if mass else 0.0} for r in rest]
     if not rest or rest[0]["confidence"] < threshold:
@@ -71,6 +74,10 @@ class RedFlagComponent(GraphComponent):
             # Below it, a red flag only the classifier saw gets the follow-up questions, not the
             # emergency answer: measured in `make bench` (bench/redflags.py, whole NLU pipeline).
             "classifier_red_flag_confidence": 0.8,
+            # The classifier's "vague symptom" starts the follow-up questions only when the detector reads
+            # a current symptom in the message, or when the classifier is at least this sure and the
+            # detector saw no symptom word it read as negated, old or asked about.
+            "classifier_symptom_confidence": 0.8,
         }
 
     def __init__(self, detector: RedFlagDetector | None = None, config: Dict[str, Any] | None = None) -> None:
@@ -139,7 +146,18 @@ class RedFlagComponent(GraphComponent):
             # An unsure second net: the follow-up questions still end on the emergency answer if needed.
             self._set_intent(message, UNCLEAR_SYMPTOM_INTENT)
             return
-        if ambiguity_overrides(original) and self.detector.is_ambiguous(text, doc=doc):
+        ambiguous = self.detector.is_ambiguous(text, doc=doc)
+        if name == UNCLEAR_SYMPTOM_INTENT and not ambiguous and (
+            float(original.get("confidence") or 0.0) < self.config["classifier_symptom_confidence"]
+            or self.detector.mentioned_groups(text, doc=doc)
+        ):
+            # No current symptom reported: answer what the message asks instead of starting the questions.
+            ranking = without_red_flags(message.get(INTENT_RANKING_KEY) or [], self.config["fallback_threshold"],
+                                        symptoms=True)
+            message.set(INTENT, ranking[0], add_to_output=True)
+            message.set(INTENT_RANKING_KEY, ranking, add_to_output=True)
+            return
+        if ambiguity_overrides(original) and ambiguous:
             self._set_intent(message, UNCLEAR_SYMPTOM_INTENT)
 
     @staticmethod

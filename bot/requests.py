@@ -33,22 +33,22 @@ SHARED_ANSWERS = {"change_appointment": "utter_book_appointment", "book_appointm
                   "inform_situation": "utter_acknowledge"}
 
 _QUESTION_START = re.compile(
-    r"^(?:(?:et|mais|alors|donc|ok|d'accord|bon|aussi|sinon|enfin|bref|par contre)\s*,?\s+)*"
+    r"^(?:(?:et|mais|alors|donc|ok|d'accord|bon|aussi|sinon|enfin|bref|par contre|sinon)\s*,?\s+)*"
     r"(?:est[- ]ce|est[- ]il|est[- ]elle|comment|combien|cb|cmb|quand|pourquoi|pk|pq|quel|quels|quelle|quelles"
-    r"|ou\b|qui\b|que\b|qu'|quoi|peut[- ]on|peux[- ]je|puis[- ]je|pourrai|pourrais|pourrait|pourra|dois[- ]je"
-    r"|devrai|faut[- ]il|faudra|y a[- ]t|ya t|y aura|je voudrais savoir|j'aimerais savoir|je voulais savoir"
-    r"|je souhaiterais savoir|savez[- ]vous|pouvez[- ]vous|pourriez[- ]vous|vous pouvez|c'est quoi|c quoi|ca sert)",
+    r"|a quel|a partir de quand|jusqu'a quand|ou\b|qui\b|que\b|qu'|quoi|peut[- ]on|peux[- ]je|puis[- ]je|pourrai"
+    r"|pourrais|pourrait|pourra|dois[- ]je|devrai|faut[- ]il|faudra|y a[- ]t|ya t|y aura|c'est quoi|c quoi|ca sert"
+    r"|(?:je|j')\s*(?:voudrais|voulais|aimerais|souhaiterais|souhaite|veux)\s+(?:\w+\s+)?savoir"
+    r"|je (?:me )?demand|savez[- ]vous|pouvez[- ]vous|pourriez[- ]vous|vous pouvez)",
 )
 _INVERSION = re.compile(r"\w-(?:t-)?(?:je|tu|il|elle|on|nous|vous|ils|elles)\b")
 # Sentence ends; a full stop after a title or an initial does not end a sentence.
 _SENTENCE_END = re.compile(r"(?<!\bM)(?<!\bMme)(?<!\bDr)(?<!\bPr)(?<!\b[A-Z])[.!?…]+(?=\s|$)|\n+")
-# A new question inside a sentence: ", et comment…", " et est-ce que…", "; quand…".
-_CLAUSE_BREAK = re.compile(
-    r"(?:[,;:]\s*(?:et\s+|mais\s+|ou\s+|aussi\s+)?|\s+(?:et|mais|ou)\s+(?:aussi\s+)?)"
-    r"(?=(?:est[- ]ce|comment|combien|quand|pourquoi|quel|quelle|quels|quelles|faut[- ]il|dois[- ]je|peut[- ]on"
-    r"|puis[- ]je|pourrai|y a[- ]t|je voudrais savoir|j'aimerais savoir|au revoir|merci)\b)",
+# Where a sentence may be cut: commas, semicolons, colons, and "et" / "mais" / "ou" between clauses.
+_PIECE_BREAK = re.compile(r"\s*[,;:]\s*|\s+(?:et|mais|ou)\s+(?=\S)")
+_ASKING_WORD = re.compile(r"\b(?:combien|quand|quel|quelle|quels|quelles|comment|pourquoi|ou)\b|\?\s*$")
+_GOODBYE = re.compile(
+    r"\b(?:merci\b.*\b(?:revoir|bonne)|au revoir|bonne (?:journee|soiree|nuit|fin de journee)|a bientot|adieu|bye)\b"
 )
-_GOODBYE = re.compile(r"\b(?:au revoir|bonne (?:journee|soiree|nuit|fin de journee)|a bientot|adieu|bye)\b")
 
 
 def fold(text: str) -> str:
@@ -86,16 +86,31 @@ def _spans(text: str, pattern: re.Pattern[str], start: int, end: int, keep_delim
     return spans
 
 
+def _pieces(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """A sentence cut into clause-sized pieces; a piece that asks something starts a new segment."""
+    merged: list[tuple[int, int]] = []
+    asking = False
+    for p_start, p_end in _spans(text, _PIECE_BREAK, start, end, keep_delimiter=False):
+        piece = fold(text[p_start:p_end]).strip()
+        opens = bool(_QUESTION_START.match(piece)) or bool(_GOODBYE.match(piece)) or (
+            asking and bool(_ASKING_WORD.search(piece)))
+        if merged and not opens:
+            merged[-1] = (merged[-1][0], p_end)
+        else:
+            merged.append((p_start, p_end))
+            asking = is_question(text[p_start:p_end]) or bool(_ASKING_WORD.search(piece))
+    return merged
+
+
 def segments(text: str) -> list[Segment]:
-    """The sentences of the message, split again where a new question starts inside one."""
+    """The sentences of the message, cut again where a new question (or a goodbye) starts inside one."""
     found = []
     for s_start, s_end in _spans(text, _SENTENCE_END, 0, len(text), keep_delimiter=True):
-        for start, end in _spans(text, _CLAUSE_BREAK, s_start, s_end, keep_delimiter=False):
+        for start, end in _pieces(text, s_start, s_end):
             while start < end and text[start].isspace():
                 start += 1
             piece = text[start:end]
             found.append(Segment(start, end, piece, is_question(piece), bool(_GOODBYE.search(fold(piece)))))
-    # A question mark ends a sentence; a clause without one inherits it ("quand, et comment… ?").
     return found
 
 
@@ -121,6 +136,10 @@ def choose_requests(whole: Ranking, parts: list[tuple[Segment, Ranking]]) -> tup
     primary = whole
     name, confidence = _top(whole)
     if len(parts) < 2:
+        return primary, [(name, confidence)]
+    # An elliptical follow-up ("et combien de jours avant ?") inside a longer message belongs to it.
+    parts = [(s, r) for s, r in parts if not _top(r)[0].startswith("followup_")]
+    if len(parts) < 2 or name.startswith("followup_"):
         return primary, [(name, confidence)]
     asking = [(s, r) for s, r in parts if s.question] or parts
     content = [(s, r) for s, r in asking if _top(r)[0] not in SMALL_TALK] or asking

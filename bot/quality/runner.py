@@ -80,13 +80,12 @@ def _turn_events(events: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 async def play(model: Path, cases: list[Case], actions_url: str) -> list[list[Outcome]]:
     """Each case as a new conversation; one Outcome per turn."""
-    from rasa.core.agent import Agent
-    from rasa.shared.core.trackers import EventVerbosity
-    from rasa.utils.endpoints import EndpointConfig
-
     import logging
 
     import structlog
+    from rasa.core.agent import Agent
+    from rasa.shared.core.trackers import EventVerbosity
+    from rasa.utils.endpoints import EndpointConfig
 
     # Rasa's structured debug log would print every prediction of every case.
     structlog.configure(wrapper_class=structlog.make_filtering_bound_logger(logging.WARNING))

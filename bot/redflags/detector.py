@@ -174,6 +174,8 @@ class Lexicon:
         self.current = self._pattern_set(cur["patterns"], cur.get("except", []))
         hist = cues["history"]
         self.history = self._pattern_set(hist["patterns"], hist.get("except", []))
+        known = cues.get("known", {})
+        self.known = self._pattern_set(known.get("patterns", []), known.get("except", []))
         weak = cues.get("history_if_past", {})
         self.history_if_past = self._pattern_set(weak.get("patterns", []), weak.get("except", []))
         clauses = cues.get("clauses", {})
@@ -734,6 +736,13 @@ class RedFlagDetector:
         a.has_history = [any(i in history for i in range(c.start, c.end)) for c in a.clauses]
         a.sentence_history = [any(i in history for i in range(s.start, s.end)) for s in a.sentences]
         a.clause_past = [self._is_past(tokens[c.start : c.end]) for c in a.clauses]
+        # "mon cœur s'emballe quand je stresse, c'est comme ça depuis toujours": a known, long-standing
+        # condition declared anywhere in the sentence covers all its clauses
+        known = self._cue_positions(a, lex.known)
+        for s, sentence in enumerate(a.sentences):
+            if any(sentence.start <= i < sentence.end for i in known):
+                for ci in a.sentence_clauses[s]:
+                    a.has_history[ci] = True
         # "avant je traînais la jambe": a weak cue counts only in a past-tense clause
         for ci, c in enumerate(a.clauses):
             if a.clause_past[ci] and any(i in weak_history for i in range(c.start, c.end)):

@@ -30,9 +30,9 @@ def test_the_blind_set_shares_no_message_with_the_training_data_or_the_other_set
 
 
 def test_every_expected_topic_and_aspect_is_known():
-    from bot.followups import load_table
-
     import yaml
+
+    from bot.followups import load_table
 
     intents = set(yaml.safe_load((ROOT / "domain.yml").read_text(encoding="utf-8"))["intents"])
     aspects = set(load_table().aspects) | {"hours"}
