@@ -10,6 +10,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+import yaml
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
@@ -47,10 +48,9 @@ def a_response(files: dict[str, Path]):
 
 def edit_text(files: dict[str, Path], answer) -> None:
     """Add a sentence to the answer's first text in the domain file."""
-    before = files["domain"].read_text(encoding="utf-8")
-    first = answer.variations[0].text
-    assert first in before
-    files["domain"].write_text(before.replace(first, first + " Texte modifié.", 1), encoding="utf-8")
+    domain = yaml.safe_load(files["domain"].read_text(encoding="utf-8"))
+    domain["responses"][answer.id][0]["text"] += " Texte modifié."
+    files["domain"].write_text(yaml.safe_dump(domain, allow_unicode=True, sort_keys=False), encoding="utf-8")
 
 
 def statuses(client: FlaskClient, url: str = "/contenus") -> dict[str, str]:
@@ -89,9 +89,8 @@ def test_every_answer_is_listed_with_its_source_and_awaits_validation(
     assert list(listed) == [a.id for a in expected]
     assert any(a.startswith(PRACTICAL_PREFIX) for a in listed)
     assert set(listed.values()) == {TO_VALIDATE}
-    page = clinician.get("/contenus").get_data(as_text=True)
-    response = a_response(files)
-    assert html.escape(response.source, quote=True) in page
+    page = html.unescape(clinician.get("/contenus").get_data(as_text=True))
+    assert a_response(files).source in page
     assert awaiting_on_dashboard(clinician) == str(len(expected))
 
 

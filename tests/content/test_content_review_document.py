@@ -16,7 +16,7 @@ import yaml
 from bot import settings
 from bot.__main__ import main
 from bot.content.builder import HTML_NAME, PDF_NAME
-from bot.content.items import Variation, all_answers, content_version
+from bot.content.items import all_answers, content_version, domain_answers
 from bot.practical import PRACTICAL_FILE, PRACTICAL_INTENTS, answer_for
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -51,18 +51,13 @@ def test_every_response_of_the_domain_is_in_the_document(document: tuple[str, by
     page, _pdf = document
     text = visible_text(page)
     missing = []
-    for name, items in DOMAIN["responses"].items():
-        if f'id="{name}"' not in page:
-            missing.append(f"{name}: no section")
-        for item in items:
-            buttons = tuple((b["title"], b["payload"]) for b in item.get("buttons", []))
-            variation = Variation(item.get("text", ""), buttons)
-            for shown in (variation.text, variation.spoken(), *(title for title, _ in variation.buttons)):
-                if one_line(shown) not in text:
-                    missing.append(f"{name}: {shown[:60]}")
-            source = item.get("metadata", {}).get("source", "")
-            if source and one_line(source) not in text:
-                missing.append(f"{name}: source {source}")
+    for answer in domain_answers(DOMAIN):
+        assert len(answer.variations) == len(DOMAIN["responses"][answer.id])
+        if f'id="{answer.id}"' not in page:
+            missing.append(f"{answer.id}: no section")
+        shown = [answer.source] + [v.text for v in answer.web] + [t for v in answer.web for t, _ in v.buttons]
+        shown += [v.spoken() for v in answer.voice]  # what a caller hears
+        missing += [f"{answer.id}: {s[:60]}" for s in shown if one_line(s) not in text]
     assert not missing, missing
 
 
