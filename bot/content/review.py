@@ -167,7 +167,7 @@ def build(
     answers = domain_answers(domain)
     items = [Item(a, library.quotes_for(a.source, a.text)) for a in answers]
     by_name = {i.answer.id: i for i in items}
-    practical = [Item(a, _practical_quotes(practical_data)) for a in practical_answers(practical_data)]
+    practical = [Item(a, _practical_quotes(practical_data, a.text)) for a in practical_answers(practical_data)]
     emergencies = [Emergency(g, by_name.get(emergency_response(g.letter))) for g in redflags.groups]
     return Document(
         version=content_version([i.answer for i in items + practical]),
@@ -184,9 +184,16 @@ def build(
     )
 
 
-def _practical_quotes(data: dict[str, Any]) -> Quotes:
-    values = tuple(f"{k} : {_show(v)}" for k, v in data.items())
-    return Quotes("sources", [Quote("config/practical.yml", values)])
+def _practical_quotes(data: dict[str, Any], text: str) -> Quotes:
+    """The values of the secretariat's file that the answer reads out."""
+    used = []
+    for key, value in data.items():
+        parts = value if isinstance(value, list) else [value]
+        if any(str(p) in text for p in parts if p not in (None, "")):
+            used.append(f"{key} : {_show(value)}")
+    if not used:
+        used = ["(aucune valeur du fichier : la réponse dit que l'information manque et donne le numéro du centre)"]
+    return Quotes("sources", [Quote("config/practical.yml", tuple(used))])
 
 
 def _show(value: Any) -> str:

@@ -290,3 +290,5 @@ def test_the_document_escapes_texts_and_marks_slots_and_emoji() -> None:
     assert "Aucune réponse d'urgence trouvée pour ce groupe." in page
     for label in ("Nom :", "Date :", "Signature :"):
         assert label in page
+    contact = next(i for i in doc.practical if i.answer.id == "pratique:ask_contact")
+    assert contact.quotes.quotes[0].passages == ("telephone : 01 39 63 71 39",)  # the values the answer reads out

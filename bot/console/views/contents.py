@@ -56,7 +56,8 @@ def index() -> ResponseReturnValue:
     counts = {code: sum(1 for r in rows if r.status.code == code) for code in STATUSES}
     shown = [r for r in rows if r.status.awaiting] if only_awaiting else rows
     library = content_status.library()
-    quotes = {r.answer.id: library.quotes_for(r.answer.source, r.answer.text) for r in shown}
+    # Practical answers quote the secretariat's file, shown on the page itself: nothing to look up.
+    quotes = {a.id: library.quotes_for(a.source, a.text) for a in (r.answer for r in shown) if a.kind == "domaine"}
     audit("contents_list", f"{len(shown)} réponse(s)" + (" à valider" if only_awaiting else ""))
     return render_template(
         "contents.html",
