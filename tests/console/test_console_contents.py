@@ -15,7 +15,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
-from bot.content.items import PRACTICAL_PREFIX, all_answers
+from bot.content.items import PRACTICAL_PREFIX, all_answers, content_version
 from bot.content.signoff import TO_REVALIDATE, TO_VALIDATE, VALID
 from bot.db.models import AuditLog, ContentDecision
 from bot.db.session import session_scope
@@ -91,6 +91,7 @@ def test_every_answer_is_listed_with_its_source_and_awaits_validation(
     assert set(listed.values()) == {TO_VALIDATE}
     page = html.unescape(clinician.get("/contenus").get_data(as_text=True))
     assert a_response(files).source in page
+    assert f'id="content-version">{content_version(expected)}<' in page  # as on the document to sign
     assert awaiting_on_dashboard(clinician) == str(len(expected))
 
 

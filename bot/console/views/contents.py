@@ -18,7 +18,7 @@ from bot.console.auth import role_required
 from bot.console.db import db
 from bot.console.signoff_export import signoff_csv
 from bot.console.timeutil import LOCAL_TZ
-from bot.content.items import Answer
+from bot.content.items import Answer, content_version
 from bot.content.signoff import APPROVED, CHANGE_REQUESTED, STATUSES, VALID
 from bot.db.models import ContentDecision, utcnow
 
@@ -68,6 +68,7 @@ def index() -> ResponseReturnValue:
         quotes=quotes,
         only_awaiting=only_awaiting,
         valid=VALID,
+        version=content_version(r.answer for r in rows),
     )
 
 
