@@ -9,7 +9,7 @@ MODEL := models/current.tar.gz
 # intent classifier's code shapes the trained model: changing it does.
 TRAINING_INPUTS := config.yml domain.yml $(wildcard data/*/*.yml) bot/intent_model.py bot/rasa_classifier.py
 
-.PHONY: setup run test test-prod prod-local chat bench lint train db web browser nginx clean
+.PHONY: setup run test test-prod prod-local chat bench lint train db web browser nginx clean content-review
 
 setup: $(BIN)/.synced db web
 
@@ -58,6 +58,10 @@ chat: setup $(MODEL)
 
 bench: setup $(MODEL) nginx
 	@bash scripts/bench.sh
+
+# The document a doctor reads and signs: every answer beside its source, HTML and PDF in var/content-review/.
+content-review: $(BIN)/.synced browser
+	@source scripts/env.sh && $(BIN)/python -m bot content-review
 
 lint: $(BIN)/.synced
 	$(BIN)/ruff check bot actions tests bench deploy

@@ -28,6 +28,13 @@ def allowed_origins() -> list[str]:
     return [origin for origin in raw.replace(",", " ").split() if origin]
 
 
+# The answers, and the sources they quote, as the content review and the console's "Contenus" page read them.
+DOMAIN_FILE = Path(os.environ.get("DOMAIN_FILE", PROJECT_ROOT / "domain.yml"))
+SOURCES_DIR = Path(os.environ.get("SOURCES_DIR", PROJECT_ROOT.parent / "shared"))
+CONTENT_REVIEW_DIR = Path(os.environ.get("CONTENT_REVIEW_DIR", VAR_DIR / "content-review"))
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+
+
 # The centre's facts that code needs (the patient-facing texts live in domain.yml).
 CENTRE_PHONE = os.environ.get("CENTRE_PHONE", "01 39 63 71 39")
 RETENTION_DAYS = int(os.environ.get("RETENTION_DAYS", "90"))

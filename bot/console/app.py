@@ -93,11 +93,12 @@ def create_app(
 
 
 def _register_blueprints(app: Flask) -> None:
-    from bot.console.views import admin, alerts, api, callbacks, conversations, dashboard, exports
+    from bot.console.views import admin, alerts, api, callbacks, contents, conversations, dashboard, exports
 
     app.register_blueprint(auth.bp)
     for module in (dashboard, conversations, alerts, callbacks, exports, admin, api):
         app.register_blueprint(module.bp)
+    app.register_blueprint(contents.bp)
 
 
 def _register_hooks(app: Flask) -> None:

@@ -85,6 +85,21 @@ class LoginThrottle(Base):
     locked_until = Column(DateTime)
 
 
+class ContentDecision(Base):
+    """A clinician's decision on one answer's text: approved, or a change asked for (bot/content/signoff.py)."""
+
+    __tablename__ = "content_decisions"
+    id = Column(Integer, primary_key=True)
+    answer_id = Column(String(200), nullable=False, index=True)  # response name, or "pratique:<intent>"
+    version = Column(String(64), nullable=False)  # sha256 of the text read
+    decision = Column(String(16), nullable=False)  # approuvé | modification
+    comment = Column(Text, nullable=False, default="")
+    text = Column(Text, nullable=False, default="")  # the text read, so that the record stands on its own
+    source = Column(String(500), nullable=False, default="")
+    decided_by = Column(String(120), nullable=False)
+    decided_at = Column(DateTime, nullable=False, default=utcnow, index=True)
+
+
 class AuditLog(Base):
     __tablename__ = "audit_log"
     id = Column(Integer, primary_key=True)

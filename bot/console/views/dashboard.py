@@ -9,6 +9,7 @@ from flask.typing import ResponseReturnValue
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from bot.console import content_status
 from bot.console.auth import role_required
 from bot.console.charts import bar_chart, column_chart
 from bot.console.db import db
@@ -16,6 +17,7 @@ from bot.console.queries import callback_conversations, event_rows_started_betwe
 from bot.console.stats import OUTCOME_LABELS, OUTCOMES, AlertRow, Dashboard, build_dashboard
 from bot.console.timeutil import day_end_epoch, day_start_epoch, today, utc_naive_from_epoch
 from bot.console.views.callbacks import HANDLED
+from bot.content.signoff import awaiting_count
 from bot.db.models import Alert, CallbackRequest
 
 bp = Blueprint("dashboard", __name__)
@@ -68,4 +70,14 @@ def index() -> ResponseReturnValue:
             "Issue des conversations", [OUTCOME_LABELS[o] for o in OUTCOMES], [d.outcomes.get(o, 0) for o in OUTCOMES]
         ),
     }
-    return render_template("dashboard.html", d=d, days=days, periods=PERIODS, charts=charts, outcomes=OUTCOMES)
+    return render_template(
+        "dashboard.html", d=d, days=days, periods=PERIODS, charts=charts, outcomes=OUTCOMES, content=content_awaiting()
+    )
+
+
+def content_awaiting() -> int | None:
+    """How many answers await a clinician's validation (None when their texts cannot be read)."""
+    try:
+        return awaiting_count({r.answer.id: r.status for r in content_status.rows(db())})
+    except content_status.ContentUnavailable:
+        return None
