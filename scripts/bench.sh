@@ -6,6 +6,14 @@ source scripts/env.sh
 PY=.venv/bin/python
 mkdir -p var/bench
 echo "== Détecteur de signaux d'alerte =="; $PY -m bench.redflags
+# Optional (BENCH_EDSNLP=1): edsnlp's qualifiers against the detector's filters, in their own venv
+# var/edsnlp-venv (built once by bench/edsnlp/setup.sh; edsnlp 0.17 needs another spaCy than ours).
+if [ "${BENCH_EDSNLP:-}" = 1 ]; then
+  echo; echo "== Qualificateurs d'edsnlp contre les filtres du détecteur (var/bench/edsnlp.json) =="
+  bash bench/edsnlp/setup.sh
+  $PY -m bench.edsnlp.export
+  "${EDSNLP_VENV:-var/edsnlp-venv}/bin/python" -m bench.edsnlp.compare
+fi
 echo; echo "== NLU sur le jeu de test =="; $PY -m bench.nlu
 echo; echo "== Pipelines (projet / recette par défaut de Rasa), validation croisée =="
 $PY -m bench.pipelines --folds "${BENCH_FOLDS:-3}" --cv "${BENCH_CV-projet}"
