@@ -12,7 +12,7 @@ from bot.console.auth import role_required
 from bot.console.db import db
 from bot.console.forms import EmptyForm, PasswordForm, RetentionForm, RoleForm, UserCreateForm
 from bot.console.retention import count_expired, purge
-from bot.console.users import UserError, create_user, list_users, set_password, set_role
+from bot.console.users import UserError, create_user, delete_user, list_users, set_password, set_role
 from bot.db.models import AuditLog, StaffUser
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -89,7 +89,7 @@ def change_password(user_id: int) -> ResponseReturnValue:
     if not form.validate_on_submit():
         flash("Mot de passe trop court.", "warning")
         return redirect(url_for("admin.users"))
-    set_password(user, form.password.data)
+    set_password(db(), user, form.password.data)
     db().commit()
     audit("user_password", user.username)
     flash(f"Mot de passe de {user.username} changé (ses sessions ouvertes sont fermées).", "ok")
@@ -107,7 +107,7 @@ def delete(user_id: int) -> ResponseReturnValue:
         flash("Impossible : il doit rester au moins un administrateur.", "warning")
         return redirect(url_for("admin.users"))
     name = user.username
-    db().delete(user)
+    delete_user(db(), user)
     db().commit()
     audit("user_deleted", name)
     flash(f"Compte {name} supprimé.", "ok")
