@@ -66,30 +66,30 @@ def store_alert_or_queue(conversation_id: str, group: str, matched: Iterable[str
             return False
 
 
-def flush_pending(path: Path | None = None) -> int:
-    """Store the alerts queued while the database was down; raise if it still is."""
+def flush_pending(path: Path | None = None, url: str | None = None) -> int:
+    """Store the alerts queued while the database was down (into `url`, default DATABASE_URL); raise if it still is."""
     path = path or pending_file()
     with _file_lock(path):
-        return _flush(path)
+        return _flush(path, url)
 
 
-def _store(record: dict[str, Any]) -> None:
+def _store(record: dict[str, Any], url: str | None) -> None:
     queued_at = record.pop("queued_at", None)
     created_at = (
         datetime.fromtimestamp(queued_at, timezone.utc).replace(tzinfo=None)
         if isinstance(queued_at, (int, float))
         else None
     )
-    store_alert(**record, created_at=created_at)
+    store_alert(**record, created_at=created_at, url=url)
 
 
-def _flush(path: Path) -> int:
+def _flush(path: Path, url: str | None = None) -> int:
     if not path.exists():
         return 0
     lines = [line for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
     for i, line in enumerate(lines):
         try:
-            _store(json.loads(line))
+            _store(json.loads(line), url)
         except Exception:
             path.write_text("\n".join(lines[i:]) + "\n", encoding="utf-8")
             raise

@@ -15,10 +15,15 @@ MAX_TEXT = 10_000  # a message can be huge; the alert keeps what a clinician can
 
 
 def store_alert(
-    conversation_id: str, group: str, matched: Iterable[str], message_text: str, created_at: datetime | None = None
+    conversation_id: str,
+    group: str,
+    matched: Iterable[str],
+    message_text: str,
+    created_at: datetime | None = None,
+    url: str | None = None,
 ) -> int:
     """Store an alert; `created_at` (naive UTC) for an alert that waited while the database was down."""
-    with session_scope() as s:
+    with session_scope(url) as s:
         alert = Alert(
             conversation_id=conversation_id,
             group=group,

@@ -60,7 +60,7 @@ def run_purge(
     pending = cfg.pending_file or alert_queue.pending_file()
     stored = 0
     try:  # alerts that waited for the database are stored first, then age like the others
-        stored = alert_queue.flush_pending(pending)
+        stored = alert_queue.flush_pending(pending, url=database_url)
     except Exception:
         logger.exception("alertes en attente non enregistrées (base injoignable ?)")
     dropped = alert_queue.drop_expired(cfg.days, now=epoch, path=pending)
