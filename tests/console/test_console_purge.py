@@ -190,6 +190,13 @@ def test_retention_command_runs_the_whole_purge(
     assert main(["retention", "--audit-days", "0", "--database-url", database_url]) == 2
 
 
+def test_retention_page_shows_the_last_daily_purge(seeder: Seeder, admin, database_url: str) -> None:  # type: ignore[no-untyped-def]
+    assert "Aucune purge enregistrée" in admin.get("/admin/retention").get_data(as_text=True)
+    run_purge(database_url, PurgeSettings(days=90, audit_days=180, log_days=14))
+    page = admin.get("/admin/retention").get_data(as_text=True)
+    assert "Dernière purge" in page and "180 jours pour le journal d&#39;audit" in page
+
+
 def test_next_run_is_the_next_purge_hour() -> None:
     at = datetime(2026, 12, 1, 2, 30, tzinfo=LOCAL_TZ)
     assert next_run(at, 3) == datetime(2026, 12, 1, 3, 0, tzinfo=LOCAL_TZ)

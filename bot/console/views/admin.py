@@ -136,4 +136,23 @@ def retention() -> ResponseReturnValue:
     days = request.args.get("jours", type=int) or settings.RETENTION_DAYS
     days = max(1, min(days, 36500))
     form.days.data = days
-    return render_template("admin_retention.html", form=form, days=days, expired=count_expired(db(), days))
+    last_purge = (
+        db()
+        .execute(
+            select(AuditLog)
+            .where(AuditLog.action == "retention")
+            .order_by(AuditLog.at.desc(), AuditLog.id.desc())
+            .limit(1)
+        )
+        .scalar_one_or_none()
+    )
+    return render_template(
+        "admin_retention.html",
+        form=form,
+        days=days,
+        expired=count_expired(db(), days),
+        config_days=settings.RETENTION_DAYS,
+        audit_days=settings.AUDIT_RETENTION_DAYS,
+        log_days=settings.LOG_RETENTION_DAYS,
+        last_purge=last_purge,
+    )
