@@ -10,6 +10,7 @@ throttle would answer 429 after five tries and sqlmap would test nothing).
 from __future__ import annotations
 
 import asyncio
+import csv
 import os
 import re
 import shutil
@@ -132,6 +133,7 @@ def _session_cookie(base: str) -> str:
 
 
 def _sqlmap(out_dir: Path, *args: str) -> str:
+    """Run sqlmap; fail on any injection point it confirms. Returns its output."""
     assert SQLMAP is not None
     cmd = [
         SQLMAP, "--batch", "--disable-coloring", "--flush-session", "--output-dir", str(out_dir),
@@ -140,18 +142,32 @@ def _sqlmap(out_dir: Path, *args: str) -> str:
     done = subprocess.run(cmd, capture_output=True, text=True, timeout=900)
     output = done.stdout + done.stderr
     assert done.returncode == 0, output[-3000:]
+    assert not FOUND.search(output), output[-4000:]
+    assert "do not appear to be injectable" in output, output[-4000:]
+    # sqlmap writes what it confirmed to <host>/log, and every candidate to the results CSV: a
+    # candidate may only be one its own confirmation rejected (answers that change with time).
+    confirmed = "".join(p.read_text() for p in out_dir.glob("*/log"))
+    assert confirmed.strip() == "", confirmed
+    for results in out_dir.glob("results-*.csv"):
+        for row in csv.DictReader(results.open()):
+            assert "false positive" in row.get("Note(s)", ""), row
+            REJECTED.append(f"{row['Place']} {row['Parameter']} ({row['Technique(s)']}): {row['Note(s)']}")
     return output
 
 
 def _statuses(log: Path, path: str) -> dict[str, int]:
-    """Status codes of the console's answers to `path` (werkzeug's request log)."""
+    """Status codes of the console's answers to `path` (werkzeug's request log, one line per request)."""
+    line_re = re.compile(rf'"(?:GET|POST) {re.escape(path)}(?:\?| ).*" (\d{{3}}) \S+$')
     counts: dict[str, int] = {}
-    for match in re.finditer(rf'"(?:GET|POST) {re.escape(path)}[?\s][^"]*" (\d{{3}})', log.read_text()):
-        counts[match.group(1)] = counts.get(match.group(1), 0) + 1
+    for line in log.read_text(errors="replace").splitlines():
+        match = line_re.search(re.sub(r"\x1b\[[0-9;]*m", "", line))  # werkzeug colours the non-200 lines
+        if match:
+            counts[match.group(1)] = counts.get(match.group(1), 0) + 1
     return counts
 
 
-FOUND = re.compile(r"identified the following injection point|is vulnerable|appears to be .* injectable", re.I)
+FOUND = re.compile(r"identified the following injection point", re.I)
+REJECTED: list[str] = []  # heuristic candidates that sqlmap itself found to be false positives
 TARGETS = {
     "conversation filters": (
         "/conversations?q=jambe&date_from=2020-01-01&date_to=2040-12-31&red_flag=1&fallback=1&asked_person=1"
@@ -175,11 +191,10 @@ def test_sqlmap_finds_nothing_in_the_authenticated_filters(console: tuple[str, P
     summary = []
     for name, (path, params) in TARGETS.items():
         started = time.monotonic()
-        output = _sqlmap(tmp_path / name.replace(" ", "-"), "-u", base + path, "-p", params, f"--cookie={cookie}")
-        assert not FOUND.search(output), f"{name}:\n{output[-4000:]}"
-        assert "do not appear to be injectable" in output, f"{name}:\n{output[-4000:]}"
+        _sqlmap(tmp_path / name.replace(" ", "-"), "-u", base + path, "-p", params, f"--cookie={cookie}")
         answered = _statuses(log, path.split("?")[0])
-        assert answered.get("200", 0) >= 20, (name, answered)  # sqlmap's requests were served, logged in
+        # sqlmap's requests were served to the logged-in clinician: no redirect to the login page, no error
+        assert sum(answered.values()) >= 20 and not set(answered) & {"302", "401", "500"}, (name, answered)
         summary.append(
             f"{name}: {params} -> nothing ({sum(answered.values())} requests, {answered}, "
             f"{time.monotonic() - started:.0f} s)"
@@ -191,17 +206,17 @@ def test_sqlmap_finds_nothing_in_the_authenticated_filters(console: tuple[str, P
 def test_sqlmap_finds_nothing_in_the_login_form(console: tuple[str, Path], tmp_path: Path) -> None:
     base, log = console
     started = time.monotonic()
-    output = _sqlmap(
+    _sqlmap(
         tmp_path / "login",
         "-u", f"{base}/login",
         "--data=username=docteur&password=devine&csrf_token=x",
         "-p", "username,password",
         "--csrf-token=csrf_token", f"--csrf-url={base}/login",
         "--tamper=xforwardedfor",
+        "--ignore-code=401,429",  # a wrong password answers 401, a locked one 429: expected, not errors
     )  # fmt: skip
-    assert not FOUND.search(output), output[-4000:]
-    assert "do not appear to be injectable" in output, output[-4000:]
     answered = _statuses(log, "/login")
     assert answered.get("401", 0) >= 20, answered  # passwords were checked, not refused by the throttle
     print(f"\nsqlmap, login form: username, password -> nothing ({answered}, {time.monotonic() - started:.0f} s)")
+    print(f"  candidates rejected by sqlmap's own confirmation: {REJECTED or 'none'}")
     assert " 500 " not in log.read_text()
