@@ -194,7 +194,7 @@ def test_retention_page_shows_the_last_daily_purge(seeder: Seeder, admin, databa
     assert "Aucune purge enregistrée" in admin.get("/admin/retention").get_data(as_text=True)
     run_purge(database_url, PurgeSettings(days=90, audit_days=180, log_days=14))
     page = admin.get("/admin/retention").get_data(as_text=True)
-    assert "Dernière purge" in page and "180 jours pour le journal d&#39;audit" in page
+    assert "Dernière purge" in page and "180 jours pour le journal d'audit" in page
 
 
 def test_next_run_is_the_next_purge_hour() -> None:
