@@ -9,7 +9,7 @@ MODEL := models/current.tar.gz
 # intent classifier's code shapes the trained model: changing it does.
 TRAINING_INPUTS := config.yml domain.yml $(wildcard data/*/*.yml) bot/intent_model.py bot/rasa_classifier.py
 
-.PHONY: setup run test test-prod prod-local chat bench lint train db web browser nginx clean content-review
+.PHONY: setup run test test-prod prod-local chat bench lint train db web browser nginx sqlmap clean content-review
 
 setup: $(BIN)/.synced db web
 
@@ -40,13 +40,16 @@ browser:
 nginx:
 	@bash scripts/ensure-deb.sh /usr/sbin/nginx "répartiteur de charge du mode production" nginx
 
+sqlmap:
+	@bash scripts/ensure-deb.sh /usr/bin/sqlmap "recherche d'injections SQL dans la console (make test-prod)" sqlmap
+
 run: setup $(MODEL)
 	@bash scripts/run.sh
 
 test: setup $(MODEL) browser
 	@bash scripts/test.sh
 
-test-prod: setup $(MODEL) nginx
+test-prod: setup $(MODEL) nginx sqlmap
 	@bash scripts/test-prod.sh
 
 # Production mode on one machine: PostgreSQL, Redis, two Rasa servers behind nginx (deploy/README.md).

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from datetime import datetime
 from typing import Iterable
 
 from bot.db.models import Alert, CallbackRequest
@@ -13,22 +14,30 @@ logger = logging.getLogger(__name__)
 MAX_TEXT = 10_000  # a message can be huge; the alert keeps what a clinician can read
 
 
-def store_alert(conversation_id: str, group: str, matched: Iterable[str], message_text: str) -> int:
-    with session_scope() as s:
+def store_alert(
+    conversation_id: str,
+    group: str,
+    matched: Iterable[str],
+    message_text: str,
+    created_at: datetime | None = None,
+    url: str | None = None,
+) -> int:
+    """Store an alert; `created_at` (naive UTC) for an alert that waited while the database was down."""
+    with session_scope(url) as s:
         alert = Alert(
             conversation_id=conversation_id,
             group=group,
             matched=" | ".join(matched),
             message_text=(message_text or "")[:MAX_TEXT],
         )
+        if created_at is not None:
+            alert.created_at = created_at
         s.add(alert)
         s.flush()
         return int(alert.id)
 
 
-def store_callback(
-    conversation_id: str, name: str, phone: str, time_slot: str, reason: str
-) -> int:
+def store_callback(conversation_id: str, name: str, phone: str, time_slot: str, reason: str) -> int:
     with session_scope() as s:
         request = CallbackRequest(
             conversation_id=conversation_id,

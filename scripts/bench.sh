@@ -15,6 +15,8 @@ if [ "${BENCH_EDSNLP:-}" = 1 ]; then
   "${EDSNLP_VENV:-var/edsnlp-venv}/bin/python" -m bench.edsnlp.compare
 fi
 echo; echo "== NLU sur le jeu de test =="; $PY -m bench.nlu
+echo; echo "== Conversations entières : jeu aveugle, jeu de test, jeu réservé (var/bench/conversations.json) =="
+$PY -m bench.conversations
 echo; echo "== Pipelines (projet / recette par défaut de Rasa), validation croisée =="
 $PY -m bench.pipelines --folds "${BENCH_FOLDS:-3}" --cv "${BENCH_CV-projet}"
 echo; echo "== Latence, débit, mémoire (PostgreSQL, Redis, deux serveurs Rasa derrière nginx) =="

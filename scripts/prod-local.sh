@@ -16,6 +16,7 @@ ACTIONS_LB_PORT="${ACTIONS_LB_PORT:-5055}"             # nginx, in front of the 
 ACTION_PORTS="${ACTION_PORTS:-5056 5057}"
 PROD_DIR="$(mkdir -p "${PROD_DIR:-var/prod}" && cd "${PROD_DIR:-var/prod}" && pwd)"
 PROD_WEB="${PROD_WEB:-1}"                              # also start the demo page and the staff console
+PROD_PURGE="${PROD_PURGE:-1}"                          # the daily purge (retention), as the CronJob does
 PROD_SUPERVISE="${PROD_SUPERVISE:-1}"
 NGINX="${NGINX:-/usr/sbin/nginx}"
 PROD_CREDENTIALS="${PROD_CREDENTIALS:-credentials.yml}"
@@ -128,7 +129,7 @@ $(upstream_lines "$ACTION_PORTS")
             proxy_buffering off;
             proxy_read_timeout 1h;
             proxy_send_timeout 1h;
-            add_header Set-Cookie "rasa_affinity=\$rasa_affinity; Path=/socket.io/; HttpOnly; SameSite=Lax" always;
+            add_header Set-Cookie "rasa_affinity=\$rasa_affinity; Path=/socket.io/; Max-Age=86400; HttpOnly; SameSite=Lax" always;
         }
         # REST channel and the rest: any server (conversation state is in PostgreSQL, the lock in
         # Redis). A server that refuses the connection is skipped; a POST already sent is not
@@ -187,6 +188,9 @@ launch() {  # launch NAME: (re)start one process, log in $PROD_DIR/log/NAME.log,
       ;;
     site) $BIN/python -m bot site --port "$SITE_PORT" >>"$PROD_DIR/log/site.log" 2>&1 & ;;
     console) $BIN/python -m bot console --port "$CONSOLE_PORT" >>"$PROD_DIR/log/console.log" 2>&1 & ;;
+    purge)
+      $BIN/python -m bot retention --daily --log-dir "$PROD_DIR/log" >>"$PROD_DIR/log/purge.log" 2>&1 &
+      ;;
   esac
   pids[$name]=$!
   echo "${pids[$name]}" >"$PROD_DIR/run/$name.pid"
@@ -218,6 +222,7 @@ trap 'stop $?' EXIT
 for p in $ACTION_PORTS; do names+=("actions-$p"); done
 for p in $RASA_PORTS; do names+=("rasa-$p"); done
 names+=(nginx)
+[ "$PROD_PURGE" = 1 ] && names+=(purge)
 if [ "$PROD_WEB" = 1 ]; then
   $BIN/python -c "import bot.site" 2>/dev/null && names+=(site)
   $BIN/python -c "import bot.console" 2>/dev/null && names+=(console)

@@ -5,6 +5,8 @@ cd "$(dirname "$0")/.."
 source scripts/env.sh
 BIN=.venv/bin
 mkdir -p var/log
+# Fresh logs at each start, then written in append mode: the daily purge empties them in place.
+for name in actions rasa site console purge; do : >"var/log/$name.log"; done
 pids=()
 stop() {
   trap - INT TERM EXIT
@@ -15,15 +17,18 @@ stop() {
 }
 trap stop INT TERM EXIT
 
-$BIN/rasa run actions --actions actions -p "$ACTIONS_PORT" >var/log/actions.log 2>&1 & pids+=($!)
+$BIN/rasa run actions --actions actions -p "$ACTIONS_PORT" >>var/log/actions.log 2>&1 & pids+=($!)
 # shellcheck disable=SC2086
 $BIN/rasa run -m models/current.tar.gz -p "$RASA_PORT" --endpoints endpoints.yml --credentials credentials.yml \
-  --cors $ALLOWED_ORIGINS >var/log/rasa.log 2>&1 & pids+=($!)
+  --cors $ALLOWED_ORIGINS >>var/log/rasa.log 2>&1 & pids+=($!)
 if $BIN/python -c "import bot.site" 2>/dev/null; then
-  $BIN/python -m bot site --port "$SITE_PORT" >var/log/site.log 2>&1 & pids+=($!)
+  $BIN/python -m bot site --port "$SITE_PORT" >>var/log/site.log 2>&1 & pids+=($!)
 fi
 if $BIN/python -c "import bot.console" 2>/dev/null; then
-  $BIN/python -m bot console --port "$CONSOLE_PORT" >var/log/console.log 2>&1 & pids+=($!)
+  # Plain http on localhost: the explicit development opt-out of the Secure cookie.
+  CONSOLE_INSECURE_COOKIES=1 $BIN/python -m bot console --port "$CONSOLE_PORT" >>var/log/console.log 2>&1 & pids+=($!)
+  # Retention without anyone: now, then every day at PURGE_HOUR (conversations, audit, logs…).
+  $BIN/python -m bot retention --daily >>var/log/purge.log 2>&1 & pids+=($!)
 fi
 
 echo "Démarrage (le serveur Rasa met environ 30 s à charger le modèle)…"

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import os
 import secrets
-from datetime import timedelta
+from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from flask import Flask, g, jsonify, render_template, request
 from flask.typing import ResponseReturnValue
@@ -16,16 +16,18 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
 
 from bot import settings
-from bot.console import auth
+from bot.console import auth, sessions
 from bot.console.db import close_db, db
 from bot.console.masking import mask_text
+from bot.console.proxy import TrustedProxyMiddleware, parse_networks
 from bot.console.stats import OUTCOME_LABELS
 from bot.console.timeutil import fmt_epoch, fmt_utc
 from bot.console.users import ROLE_LABELS
-from bot.db.models import Alert
+from bot.db.models import Alert, utcnow
 from bot.db.session import init_db
 
 csrf = CSRFProtect()
+HSTS = "max-age=31536000"
 
 CSP = (
     "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
@@ -56,32 +58,38 @@ def create_app(
     testing: bool = False,
     secure_cookies: bool | None = None,
     secret_key: str | None = None,
+    clock: Callable[[], datetime] | None = None,
 ) -> Flask:
     """Build the console over `database_url` (default: the project's database), schema migrated.
 
-    Session cookies are Secure unless `testing`, `secure_cookies=False` or CONSOLE_DEV_HTTP=1 (plain
-    http during development).
+    The session cookie is always Secure, named with the __Host- prefix (no Domain, Path=/), unless
+    CONSOLE_INSECURE_COOKIES=1 (development over plain http; `secure_cookies=False` in tests does the
+    same). The session itself is a row of `console_sessions` (bot/console/sessions.py). `clock`
+    replaces the current time (naive UTC) in tests.
     """
     app = Flask(__name__)
     url = database_url or settings.database_url()
     if secure_cookies is None:
-        secure_cookies = not testing and os.environ.get("CONSOLE_DEV_HTTP") != "1"
+        secure_cookies = not settings.console_insecure_cookies()
     app.config.update(
         DATABASE_URL=url,
         TESTING=testing,
         SECRET_KEY=secret_key or (secrets.token_hex(32) if testing else _secret_key()),
-        SESSION_COOKIE_NAME="console_session",
+        SESSION_COOKIE_NAME="__Host-console" if secure_cookies else "console_session",
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
         SESSION_COOKIE_SECURE=secure_cookies,
-        PERMANENT_SESSION_LIFETIME=timedelta(hours=8),
-        WTF_CSRF_TIME_LIMIT=8 * 3600,
+        SESSION_COOKIE_PATH="/",
+        SESSION_COOKIE_DOMAIN=None,
+        SESSION_REFRESH_EACH_REQUEST=False,
+        PERMANENT_SESSION_LIFETIME=sessions.ABSOLUTE_TIMEOUT,
+        WTF_CSRF_TIME_LIMIT=int(sessions.ABSOLUTE_TIMEOUT.total_seconds()),
         MAX_CONTENT_LENGTH=1024 * 1024,
+        CLOCK=clock or utcnow,
     )
-    if os.environ.get("CONSOLE_PROXY_FIX") == "1":  # behind one reverse proxy that sets X-Forwarded-*
-        from werkzeug.middleware.proxy_fix import ProxyFix
-
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)  # type: ignore[method-assign]
+    proxies = parse_networks(settings.trusted_proxies())
+    if proxies:
+        app.wsgi_app = TrustedProxyMiddleware(app.wsgi_app, proxies)  # type: ignore[method-assign]
 
     init_db(url)
     _register_hooks(app)  # before CSRF: without a session, any request is sent to the login page first
@@ -114,6 +122,8 @@ def _register_hooks(app: Flask) -> None:
         response.headers["Referrer-Policy"] = "same-origin"
         if request.endpoint != "static":
             response.headers["Cache-Control"] = "no-store"
+        if request.is_secure:  # served over TLS (directly or through a trusted proxy)
+            response.headers["Strict-Transport-Security"] = HSTS
         return response
 
 

@@ -2,39 +2,57 @@
 
 from __future__ import annotations
 
-import hashlib
 from functools import wraps
 from typing import Any, Callable, TypeVar
 from urllib.parse import urlsplit
 
-from flask import Blueprint, abort, g, jsonify, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    g,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask.typing import ResponseReturnValue
 
-from bot.console import throttle
-from bot.console.audit import audit
+from bot.console import clock, sessions, throttle
+from bot.console.audit import audit, audit_login_problem
 from bot.console.db import db
 from bot.console.forms import LoginForm
 from bot.console.users import find_user, has_role, hash_password, needs_rehash, verify_password
-from bot.db.models import StaffUser, utcnow
 
 bp = Blueprint("auth", __name__)
 PUBLIC_ENDPOINTS = frozenset({"auth.login", "static"})
+SESSION_KEY = "sid"
 F = TypeVar("F", bound=Callable[..., Any])
 
 
-def _fingerprint(password_hash: str) -> str:
-    """Changes when the password changes, which ends the sessions opened with the old one."""
-    return hashlib.sha256(password_hash.encode()).hexdigest()[:20]
+def passive(view: F) -> F:
+    """Marks a view called by the page on its own (polling): it does not keep an idle session alive."""
+    view.passive = True  # type: ignore[attr-defined]
+    return view
 
 
 def load_user() -> None:
     g.user = None
-    uid = session.get("uid")
-    if uid is None or request.endpoint == "static":
+    token = session.get(SESSION_KEY)
+    if token is None or request.endpoint == "static":
         return
-    user = db().get(StaffUser, uid)
-    if user is None or session.get("pw") != _fingerprint(user.password_hash):
+    view = current_app.view_functions.get(request.endpoint or "")
+    active = not getattr(view, "passive", False)
+    user = sessions.resume(db(), token, clock.now(), active=active)
+    if user is None:
         session.clear()
+        if not request.path.startswith("/api/"):
+            flash(
+                "Votre session est terminée (inactivité, durée maximale ou déconnexion) : reconnectez-vous.", "warning"
+            )
         return
     g.user = user
 
@@ -80,47 +98,52 @@ def safe_next(target: str | None) -> str:
     return target
 
 
+def _login_page(form: LoginForm, error: str | None, status: int) -> ResponseReturnValue:
+    return render_template("login.html", form=form, error=error), status
+
+
 @bp.route("/login", methods=["GET", "POST"])
 def login() -> ResponseReturnValue:
     form = LoginForm()
     if g.get("user") is not None and request.method == "GET":
         return redirect(safe_next(request.args.get("next")))
     if not form.validate_on_submit():
-        status = 400 if request.method == "POST" else 200
-        return render_template("login.html", form=form, error=None), status
-    s = db()
+        return _login_page(form, None, 400 if request.method == "POST" else 200)
+    s, now, address = db(), clock.now(), request.remote_addr
     username = form.username.data.strip()
-    keys = throttle.keys_for(username, request.remote_addr)
-    wait = throttle.seconds_locked(s, keys)
+    wait = throttle.reserve(s, username, address, now)
     if wait:
-        audit("login_blocked", f"{username[:100]} depuis {request.remote_addr}", username="-")
-        error = f"Trop de tentatives échouées. Réessayez dans {wait} secondes."
-        return render_template("login.html", form=form, error=error), 429
+        audit_login_problem("login_blocked", f"{username[:100]} depuis {address}")
+        return _login_page(form, f"Trop de tentatives échouées. Réessayez dans {wait} secondes.", 429)
     user = find_user(s, username)
     password_ok = verify_password(user.password_hash if user is not None else None, form.password.data)
     if user is None or not password_ok:
         if user is not None:
             user.failed_logins = (user.failed_logins or 0) + 1
-            user.last_failed_at = utcnow()
-        throttle.record_failure(s, keys)
-        audit("login_failed", f"{username[:100]} depuis {request.remote_addr}", username="-")
-        return render_template("login.html", form=form, error="Identifiant ou mot de passe incorrect."), 401
-    throttle.reset(s, keys)
+            user.last_failed_at = now
+            s.commit()
+        audit_login_problem("login_failed", f"{username[:100]} depuis {address}")
+        return _login_page(form, "Identifiant ou mot de passe incorrect.", 401)
+    throttle.succeeded(s, username, address)
     user.failed_logins = 0
     if needs_rehash(user.password_hash):
         user.password_hash = hash_password(form.password.data)
     s.commit()
-    session.clear()
-    session["uid"] = user.id
-    session["pw"] = _fingerprint(user.password_hash)
+    session.clear()  # a new cookie: nothing of the anonymous session is kept
+    session[SESSION_KEY] = sessions.open_session(s, user.id, now, address)
     session.permanent = True
     g.user = user
-    audit("login", f"depuis {request.remote_addr}")
+    audit("login", f"depuis {address}")
     return redirect(safe_next(request.args.get("next")))
 
 
 @bp.route("/logout", methods=["POST"])
 def logout() -> ResponseReturnValue:
-    audit("logout")
+    """Ends every session of the user, on every workstation (a shared or forgotten one included)."""
+    user = g.get("user")
+    if user is not None:
+        audit("logout")
+        sessions.end_all_sessions(db(), user.id)
+        db().commit()
     session.clear()
     return redirect(url_for("auth.login"))

@@ -4,26 +4,14 @@ from __future__ import annotations
 
 import argparse
 import getpass
-import ipaddress
 import os
 import sys
+from pathlib import Path
 
 from bot import settings
 from bot.console.timeutil import fmt_utc
 from bot.console.users import ROLE_LABELS, ROLES, UserError, create_user, list_users
-from bot.db.models import AuditLog
 from bot.db.session import init_db, session_scope
-
-LOOPBACK_NAMES = {"localhost"}
-
-
-def _is_loopback(host: str) -> bool:
-    if host in LOOPBACK_NAMES:
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
 
 
 def _serve(args: argparse.Namespace) -> int:
@@ -31,14 +19,12 @@ def _serve(args: argparse.Namespace) -> int:
 
     from bot.console.app import create_app
 
-    dev_http = os.environ.get("CONSOLE_DEV_HTTP")
-    # Plain http on the loopback is development: cookies without Secure. Anywhere else the console is
-    # expected behind TLS (reverse proxy), unless CONSOLE_DEV_HTTP=1 says otherwise.
-    secure = dev_http != "1" if dev_http in ("0", "1") else not _is_loopback(args.host)
-    app = create_app(args.database_url, secure_cookies=secure)
+    # Secure cookies always: a browser sends them to http://localhost too, and production is behind
+    # TLS. Only CONSOLE_INSECURE_COOKIES=1 (scripts/run.sh, development over plain http) drops them.
+    app = create_app(args.database_url)
     print(f"Console du personnel : http://{args.host}:{args.port}/", flush=True)
-    if not secure:
-        print("(cookies de session sans l'attribut Secure : http de développement)", flush=True)
+    if not app.config["SESSION_COOKIE_SECURE"]:
+        print("(CONSOLE_INSECURE_COOKIES=1 : cookie de session sans Secure, pour le développement en http)", flush=True)
     run_simple(args.host, args.port, app, threaded=True, use_reloader=False, use_debugger=False)
     return 0
 
@@ -83,16 +69,32 @@ def _users_list(args: argparse.Namespace) -> int:
 
 
 def _retention(args: argparse.Namespace) -> int:
-    from bot.console.retention import purge
+    import logging
 
-    if args.days < 1:
-        print("Erreur : --days doit valoir au moins 1", file=sys.stderr)
+    from bot.console.purge import PurgeSettings, run_daily, run_purge
+    from bot.log_retention import default_log_dirs
+
+    if min(args.days, args.audit_days, args.log_days) < 1:
+        print("Erreur : --days, --audit-days et --log-days doivent valoir au moins 1", file=sys.stderr)
         return 2
     init_db(args.database_url)
-    with session_scope(args.database_url) as s:
-        result = purge(s, args.days)
-        s.add(AuditLog(username="cli", action="retention", target=f"{args.days} jours : {result.as_text()}"[:500]))
-    print(f"Conservation {args.days} jours — supprimé : {result.as_text()}.")
+    cfg = PurgeSettings(
+        days=args.days,
+        audit_days=args.audit_days,
+        log_days=args.log_days,
+        log_dirs=[Path(d) for d in args.log_dir] if args.log_dir else default_log_dirs(Path(settings.VAR_DIR)),
+    )
+
+    def once() -> None:
+        report = run_purge(args.database_url, cfg, actor="purge" if args.daily else "cli")
+        print(f"Conservation {args.days} jours — supprimé : {report.as_text()}.", flush=True)
+
+    if not args.daily:
+        once()
+        return 0
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    print(f"Purge quotidienne : maintenant, puis chaque jour à {settings.PURGE_HOUR} h.", flush=True)
+    run_daily(once, settings.PURGE_HOUR)
     return 0
 
 
@@ -116,12 +118,22 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=_users_list)
 
     p = sub.add_parser(
-        "retention", parents=[common], help="supprime les conversations plus anciennes que N jours, avec leurs données"
+        "retention",
+        parents=[common],
+        help="purge : conversations et leurs données, audit, compteurs, sessions, alertes en attente, journaux",
     )
     p.add_argument(
-        "--days",
-        type=int,
-        default=settings.RETENTION_DAYS,
-        help="défaut : RETENTION_DAYS (90)",
+        "--days", type=int, default=settings.RETENTION_DAYS, help="conversations ; défaut : RETENTION_DAYS (90)"
     )
+    p.add_argument(
+        "--audit-days", type=int, default=settings.AUDIT_RETENTION_DAYS, help="défaut : AUDIT_RETENTION_DAYS (180)"
+    )
+    p.add_argument("--log-days", type=int, default=settings.LOG_RETENTION_DAYS, help="défaut : LOG_RETENTION_DAYS (14)")
+    p.add_argument(
+        "--log-dir",
+        action="append",
+        default=[],
+        help="dossier de journaux (répétable ; défaut : var/log et var/prod/log)",
+    )
+    p.add_argument("--daily", action="store_true", help="tourne en continu : maintenant puis chaque jour à PURGE_HOUR")
     p.set_defaults(func=_retention)

@@ -1,16 +1,22 @@
-"""Deletion of old conversations with everything attached to them (events, alerts, callbacks, reviews, notes)."""
+"""Deletion of old data: conversations with everything attached to them (events, alerts, callbacks,
+reviews, notes), and the console's own traces (audit log, login counters, ended sessions).
+
+`purge` deletes the conversations; `purge_database` adds the traces, each with its own period. The
+daily job that also covers the files (pending alerts, logs) is bot/console/purge.py.
+"""
 
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
-from datetime import timedelta
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
 
-from sqlalchemy import and_, delete, func, select
+from sqlalchemy import delete, func, or_, select
 from sqlalchemy.orm import Session
 
+from bot.console import sessions, throttle
 from bot.console.queries import chunks, events, has_events_table
-from bot.db.models import Alert, CallbackRequest, ConversationNote, ConversationReview, utcnow
+from bot.db.models import Alert, AuditLog, CallbackRequest, ConversationNote, ConversationReview, utcnow
 
 ATTACHED = (Alert, CallbackRequest, ConversationReview, ConversationNote)
 
@@ -31,6 +37,20 @@ class RetentionResult:
         )
 
 
+@dataclass
+class DatabasePurge:
+    conversations: RetentionResult = field(default_factory=RetentionResult)
+    audit_rows: int = 0
+    login_counters: int = 0
+    sessions: int = 0
+
+    def as_text(self) -> str:
+        return (
+            f"{self.conversations.as_text()}, {self.audit_rows} ligne(s) du journal d'audit, "
+            f"{self.login_counters} compteur(s) de connexion, {self.sessions} session(s) terminée(s)"
+        )
+
+
 def _old_and_recent(session: Session, days: int, now: float | None) -> tuple[list[str], set[str]]:
     cutoff = (now if now is not None else time.time()) - days * 86400
     if not has_events_table(session):
@@ -41,9 +61,11 @@ def _old_and_recent(session: Session, days: int, now: float | None) -> tuple[lis
     return sorted(old), set(recent)
 
 
-def _orphans(session: Session, days: int, recent: set[str], known: set[str]) -> set[str]:
-    """Conversation ids of project rows older than the cutoff whose conversation has no event left."""
-    cutoff = utcnow() - timedelta(days=days)
+def _orphans(session: Session, cutoff: datetime, recent: set[str], known: set[str]) -> set[str]:
+    """Conversation ids of project rows older than the cutoff whose conversation has no recent event.
+
+    A review is dated by its last change; one with no date at all counts as old.
+    """
     found: set[str] = set()
     for model, column in (
         (Alert, Alert.created_at),
@@ -51,11 +73,10 @@ def _orphans(session: Session, days: int, recent: set[str], known: set[str]) -> 
         (ConversationNote, ConversationNote.created_at),
     ):
         found.update(session.execute(select(model.conversation_id).where(column < cutoff)).scalars())
+    review_date = func.coalesce(ConversationReview.updated_at, ConversationReview.reviewed_at)
     found.update(
         session.execute(
-            select(ConversationReview.conversation_id).where(
-                and_(ConversationReview.reviewed_at.is_not(None), ConversationReview.reviewed_at < cutoff)
-            )
+            select(ConversationReview.conversation_id).where(or_(review_date.is_(None), review_date < cutoff))
         ).scalars()
     )
     return found - recent - known
@@ -71,7 +92,9 @@ def purge(session: Session, days: int, now: float | None = None) -> RetentionRes
     if days < 1:
         raise ValueError("la durée de conservation doit être d'au moins 1 jour")
     old, recent = _old_and_recent(session, days, now)
-    ids = old + sorted(_orphans(session, days, recent, set(old)))
+    today = datetime.fromtimestamp(now, timezone.utc).replace(tzinfo=None) if now is not None else utcnow()
+    cutoff = today - timedelta(days=days)
+    ids = old + sorted(_orphans(session, cutoff, recent, set(old)))
     result = RetentionResult(conversations=len(ids))
     for part in chunks(ids):
         if old:
@@ -80,6 +103,23 @@ def purge(session: Session, days: int, now: float | None = None) -> RetentionRes
         result.callback_requests += _delete(session, CallbackRequest, part)
         result.reviews += _delete(session, ConversationReview, part)
         result.notes += _delete(session, ConversationNote, part)
+    return result
+
+
+def purge_database(session: Session, days: int, audit_days: int, now: datetime | None = None) -> DatabasePurge:
+    """Conversations older than `days`, audit rows older than `audit_days`, spent counters and sessions.
+
+    `now` is naive UTC; commit is the caller's.
+    """
+    if audit_days < 1:
+        raise ValueError("la durée de conservation du journal d'audit doit être d'au moins 1 jour")
+    now = now or utcnow()
+    epoch = (now - datetime(1970, 1, 1)).total_seconds()
+    result = DatabasePurge(conversations=purge(session, days, now=epoch))
+    stmt = delete(AuditLog).where(AuditLog.at < now - timedelta(days=audit_days))
+    result.audit_rows = session.execute(stmt.execution_options(synchronize_session=False)).rowcount or 0
+    result.login_counters = throttle.purge(session, now)
+    result.sessions = sessions.purge_expired(session, now)
     return result
 
 

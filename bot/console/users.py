@@ -9,6 +9,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from bot.console.sessions import end_all_sessions
 from bot.db.models import StaffUser
 
 ROLES: tuple[str, ...] = ("secretariat", "clinician", "admin")
@@ -76,9 +77,16 @@ def create_user(session: Session, username: str, password: str, role: str) -> St
     return user
 
 
-def set_password(user: StaffUser, password: str) -> None:
+def set_password(session: Session, user: StaffUser, password: str) -> None:
+    """New password; every open session of the user ends (commit is the caller's)."""
     user.password_hash = hash_password(password)
     user.failed_logins = 0
+    end_all_sessions(session, user.id)
+
+
+def delete_user(session: Session, user: StaffUser) -> None:
+    end_all_sessions(session, user.id)
+    session.delete(user)
 
 
 def set_role(user: StaffUser, role: str) -> None:

@@ -7,11 +7,20 @@ import argparse
 from sqlalchemy import select
 
 from bot.db.models import Alert, CallbackRequest
-from bot.db.session import init_db, session_scope
+from bot.db.session import engine_for, init_db, session_scope
 
 
-def _upgrade(_args: argparse.Namespace) -> int:
+def create_rasa_events(url: str | None = None) -> None:
+    """Create Rasa's own `events` table, as Rasa would, so that the Rasa servers' role needs no CREATE."""
+    from rasa.core.tracker_store import SQLTrackerStore
+
+    SQLTrackerStore.Base.metadata.create_all(engine_for(url))
+
+
+def _upgrade(args: argparse.Namespace) -> int:
     init_db()
+    if args.rasa_events:
+        create_rasa_events()
     print("Base de données à jour.")
     return 0
 
@@ -39,6 +48,11 @@ def _callbacks(args: argparse.Namespace) -> int:
 
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("db-upgrade", help="crée ou migre le schéma de la base")
+    p.add_argument(
+        "--rasa-events",
+        action="store_true",
+        help="crée aussi la table `events` de Rasa (production avec un rôle par processus : deploy/db-roles.sql)",
+    )
     p.set_defaults(func=_upgrade)
     p = sub.add_parser("alerts", help="liste les dernières alertes")
     p.add_argument("--limit", type=int, default=50)

@@ -53,6 +53,8 @@ class ConversationReview(Base):
     reviewed_by = Column(String(120))
     reviewed_at = Column(DateTime)
     tags = Column(String(500), nullable=False, default="")  # comma-separated
+    # Last change (review or tags): a review without a review date still ages out (retention).
+    updated_at = Column(DateTime, default=utcnow, onupdate=utcnow, index=True)
 
 
 class ConversationNote(Base):
@@ -98,6 +100,20 @@ class ContentDecision(Base):
     source = Column(String(500), nullable=False, default="")
     decided_by = Column(String(120), nullable=False)
     decided_at = Column(DateTime, nullable=False, default=utcnow, index=True)
+
+
+class ConsoleSession(Base):
+    """A staff member's open session; the cookie carries a random token, the table only its SHA-256.
+
+    Deleting the row ends the session whatever the browser keeps (logout, password change, timeouts).
+    """
+
+    __tablename__ = "console_sessions"
+    token_hash = Column(String(64), primary_key=True)
+    user_id = Column(Integer, nullable=False, index=True)
+    created_at = Column(DateTime, nullable=False, default=utcnow)
+    last_seen_at = Column(DateTime, nullable=False, default=utcnow, index=True)
+    address = Column(String(45), nullable=False, default="")
 
 
 class AuditLog(Base):

@@ -9,7 +9,13 @@ from urllib.parse import urlsplit
 
 from flask import Flask, abort, render_template, send_from_directory
 
-from bot.settings import CENTRE_PHONE, PROJECT_ROOT, RETENTION_DAYS
+from bot.settings import (
+    AUDIT_RETENTION_DAYS,
+    CENTRE_PHONE,
+    LOG_RETENTION_DAYS,
+    PROJECT_ROOT,
+    RETENTION_DAYS,
+)
 
 WIDGET_DIST = PROJECT_ROOT / "web" / "dist"
 
@@ -31,6 +37,8 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
         WIDGET_PRIMARY_COLOR="#1d4f91",
         CENTRE_PHONE=CENTRE_PHONE,
         RETENTION_DAYS=RETENTION_DAYS,
+        AUDIT_RETENTION_DAYS=AUDIT_RETENTION_DAYS,
+        LOG_RETENTION_DAYS=LOG_RETENTION_DAYS,
     )
     app.config.update(overrides or {})
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import uuid
+from pathlib import Path
 from typing import Iterator
 
 os.environ.setdefault("SQLALCHEMY_SILENCE_UBER_WARNING", "1")  # Rasa 3.6 uses SQLAlchemy 1.4 APIs
@@ -133,3 +134,12 @@ def clinician(app: Flask, users: dict[str, str]) -> FlaskClient:
 @pytest.fixture
 def admin(app: Flask, users: dict[str, str]) -> FlaskClient:
     return _logged(app, users["admin"])
+
+
+@pytest.fixture(autouse=True)
+def isolated_var(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """var/ of the tests (pending alerts, logs the purge rotates): never the working tree's."""
+    var = tmp_path_factory.mktemp("var")
+    monkeypatch.setattr("bot.settings.VAR_DIR", var)
+    monkeypatch.setattr("bot.alert_queue.VAR_DIR", var)
+    return var

@@ -6,6 +6,7 @@ import asyncio
 import re
 import time
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from typing import Any
 
 from flask.testing import FlaskClient
@@ -166,3 +167,16 @@ def csrf_token(client: FlaskClient, path: str = "/login") -> str:
 def login(client: FlaskClient, username: str, password: str = PASSWORD, **kw: Any) -> Any:
     token = csrf_token(client)
     return client.post("/login", data={"username": username, "password": password, "csrf_token": token}, **kw)
+
+
+class FakeClock:
+    """A controllable "now" (naive UTC) for create_app(clock=...): sessions and locks age on demand."""
+
+    def __init__(self, start: datetime | None = None) -> None:
+        self.now = start or utcnow()
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, **delta: float) -> None:
+        self.now += timedelta(**delta)

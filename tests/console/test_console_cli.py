@@ -167,7 +167,7 @@ def test_console_command_serves_on_console_port(database_url: str, users: dict[s
     root = Path(__file__).resolve().parents[2]
     port = _free_port()
     env = {**os.environ, "CONSOLE_PORT": str(port), "CONSOLE_SECRET_KEY": "s" * 64, "PYTHONPATH": str(root)}
-    env.pop("CONSOLE_DEV_HTTP", None)
+    env.pop("CONSOLE_INSECURE_COOKIES", None)
     proc = subprocess.Popen(
         [sys.executable, "-m", "bot", "console", "--database-url", database_url],
         cwd=root,
@@ -188,8 +188,8 @@ def test_console_command_serves_on_console_port(database_url: str, users: dict[s
                 time.sleep(0.2)
         assert response.status == 200 and "Se connecter" in response.read().decode()
         cookie = response.headers["Set-Cookie"]
-        assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
-        assert "Secure" not in cookie  # plain http on the loopback is development
+        assert cookie.startswith("__Host-console=") and "HttpOnly" in cookie and "SameSite=Lax" in cookie
+        assert "Secure" in cookie  # even on the loopback: only CONSOLE_INSECURE_COOKIES=1 drops it
         with pytest.raises(urllib.error.HTTPError) as error:
             urllib.request.urlopen(f"http://127.0.0.1:{port}/api/stats", timeout=5)
         assert error.value.code == 401

@@ -27,85 +27,85 @@ def listed(client: FlaskClient, **query: str) -> list[str]:
     return LINK.findall(response.get_data(as_text=True))
 
 
-def test_list_newest_first_with_flags(seeder: Seeder, secretariat: FlaskClient) -> None:
+def test_list_newest_first_with_flags(seeder: Seeder, clinician: FlaskClient) -> None:
     seeder.sample()
-    assert listed(secretariat) == ["conv-alarme", "conv-reponse", "conv-incompris", "conv-rappel", "conv-ancienne"]
-    page = secretariat.get("/conversations").get_data(as_text=True)
+    assert listed(clinician) == ["conv-alarme", "conv-reponse", "conv-incompris", "conv-rappel", "conv-ancienne"]
+    page = clinician.get("/conversations").get_data(as_text=True)
     assert "5 conversation(s)" in page
     assert "rappelez ma fille au [tél. masqué] ou [e-mail masqué]" in page  # first message, masked
     assert "06 12 34 56 78" not in page and "marie@exemple.fr" not in page
 
 
-def test_filters(seeder: Seeder, secretariat: FlaskClient) -> None:
+def test_filters(seeder: Seeder, clinician: FlaskClient) -> None:
     seeder.sample()
-    assert listed(secretariat, red_flag="1") == ["conv-alarme"]
-    assert listed(secretariat, fallback="1") == ["conv-incompris"]
-    assert listed(secretariat, asked_person="1") == ["conv-rappel"]
+    assert listed(clinician, red_flag="1") == ["conv-alarme"]
+    assert listed(clinician, fallback="1") == ["conv-incompris"]
+    assert listed(clinician, asked_person="1") == ["conv-rappel"]
     yesterday = (today() - timedelta(days=1)).isoformat()
-    assert "conv-ancienne" not in listed(secretariat, date_from=yesterday)
+    assert "conv-ancienne" not in listed(clinician, date_from=yesterday)
     old = (today() - timedelta(days=50)).isoformat()
-    assert listed(secretariat, date_to=old) == ["conv-ancienne"]
-    assert listed(secretariat, date_from=old, date_to=yesterday) == []
-    assert listed(secretariat, red_flag="1", fallback="1") == []
+    assert listed(clinician, date_to=old) == ["conv-ancienne"]
+    assert listed(clinician, date_from=old, date_to=yesterday) == []
+    assert listed(clinician, red_flag="1", fallback="1") == []
 
 
-def test_red_flag_filter_also_finds_alerts_without_red_flag_intent(seeder: Seeder, secretariat: FlaskClient) -> None:
+def test_red_flag_filter_also_finds_alerts_without_red_flag_intent(seeder: Seeder, clinician: FlaskClient) -> None:
     seeder.conversation("conv-detecteur", [user("j'ai très mal et je ne sens plus rien", "ask_pain_after"), bot("…")])
     seeder.alert("conv-detecteur", "A")
     seeder.conversation("conv-calme", [user("merci", "thank"), bot("Avec plaisir")])
-    assert listed(secretariat, red_flag="1") == ["conv-detecteur"]
+    assert listed(clinician, red_flag="1") == ["conv-detecteur"]
 
 
-def test_invalid_date_is_ignored_with_a_warning(seeder: Seeder, secretariat: FlaskClient) -> None:
+def test_invalid_date_is_ignored_with_a_warning(seeder: Seeder, clinician: FlaskClient) -> None:
     seeder.sample()
-    response = secretariat.get("/conversations", query_string={"date_from": "2024-13-45"})
+    response = clinician.get("/conversations", query_string={"date_from": "2024-13-45"})
     assert response.status_code == 200
     assert "Date ignorée" in response.get_data(as_text=True)
     assert len(LINK.findall(response.get_data(as_text=True))) == 5
 
 
-def test_text_search(seeder: Seeder, secretariat: FlaskClient) -> None:
+def test_text_search(seeder: Seeder, clinician: FlaskClient) -> None:
     seeder.sample()
-    assert listed(secretariat, q="jambe") == ["conv-alarme"]
-    assert listed(secretariat, q="JAMBE GAUCHE") == ["conv-alarme"]
-    assert listed(secretariat, q="à jeun") == ["conv-ancienne"]  # accents as typed (JSON stores \u00e0)
-    assert listed(secretariat, q="l'intervention") == ["conv-reponse"]
-    assert listed(secretariat, q="Appelez le 15") == ["conv-alarme"]  # the assistant's messages too
-    assert listed(secretariat, q="parse_data") == []  # JSON keys are not text
-    assert listed(secretariat, q="100%") == []
-    assert listed(secretariat, q="jambe", fallback="1") == []
+    assert listed(clinician, q="jambe") == ["conv-alarme"]
+    assert listed(clinician, q="JAMBE GAUCHE") == ["conv-alarme"]
+    assert listed(clinician, q="à jeun") == ["conv-ancienne"]  # accents as typed (JSON stores \u00e0)
+    assert listed(clinician, q="l'intervention") == ["conv-reponse"]
+    assert listed(clinician, q="Appelez le 15") == ["conv-alarme"]  # the assistant's messages too
+    assert listed(clinician, q="parse_data") == []  # JSON keys are not text
+    assert listed(clinician, q="100%") == []
+    assert listed(clinician, q="jambe", fallback="1") == []
 
 
-def test_not_reviewed_filter_and_review(seeder: Seeder, secretariat: FlaskClient, database_url: str) -> None:
+def test_not_reviewed_filter_and_review(seeder: Seeder, clinician: FlaskClient, database_url: str) -> None:
     seeder.sample()
-    token = csrf_token(secretariat, "/conversation?id=conv-reponse")
-    response = secretariat.post(
+    token = csrf_token(clinician, "/conversation?id=conv-reponse")
+    response = clinician.post(
         "/conversation/review", data={"id": "conv-reponse", "reviewed": "1", "csrf_token": token}
     )
     assert response.status_code == 302
-    assert "conv-reponse" not in listed(secretariat, not_reviewed="1")
-    assert len(listed(secretariat, not_reviewed="1")) == 4
-    page = secretariat.get("/conversation?id=conv-reponse").get_data(as_text=True)
-    assert "Revue par secretaire" in page
+    assert "conv-reponse" not in listed(clinician, not_reviewed="1")
+    assert len(listed(clinician, not_reviewed="1")) == 4
+    page = clinician.get("/conversation?id=conv-reponse").get_data(as_text=True)
+    assert "Revue par docteur" in page
     with session_scope(database_url) as s:
         review = s.get(ConversationReview, "conv-reponse")
-        assert review.reviewed and review.reviewed_by == "secretaire" and review.reviewed_at is not None
-    secretariat.post("/conversation/review", data={"id": "conv-reponse", "reviewed": "0", "csrf_token": token})
-    assert "conv-reponse" in listed(secretariat, not_reviewed="1")
+        assert review.reviewed and review.reviewed_by == "docteur" and review.reviewed_at is not None
+    clinician.post("/conversation/review", data={"id": "conv-reponse", "reviewed": "0", "csrf_token": token})
+    assert "conv-reponse" in listed(clinician, not_reviewed="1")
 
 
-def test_pagination(seeder: Seeder, secretariat: FlaskClient) -> None:
+def test_pagination(seeder: Seeder, clinician: FlaskClient) -> None:
     start = time.time() - DAY
     for i in range(30):
         seeder.conversation(f"conv-{i:02d}", [user(f"question {i}", "ask_cost"), bot("réponse")], start=start + i * 60)
-    first = listed(secretariat)
-    second = listed(secretariat, page="2")
+    first = listed(clinician)
+    second = listed(clinician, page="2")
     assert len(first) == 25 and len(second) == 5
     assert first[0] == "conv-29" and second[-1] == "conv-00"
     assert not set(first) & set(second)
-    assert listed(secretariat, page="999") == second  # clamped to the last page
-    assert listed(secretariat, page="abc") == first
-    page = secretariat.get("/conversations", query_string={"page": "1", "q": "question"}).get_data(as_text=True)
+    assert listed(clinician, page="999") == second  # clamped to the last page
+    assert listed(clinician, page="abc") == first
+    page = clinician.get("/conversations", query_string={"page": "1", "q": "question"}).get_data(as_text=True)
     assert "Page 1 / 2" in page and "q=question" in page and "page=2" in page
 
 

@@ -22,10 +22,10 @@ def rows(body: bytes) -> list[dict[str, str]]:
     return list(csv.DictReader(io.StringIO(text[1:]), delimiter=";"))
 
 
-def test_csv_export(seeder: Seeder, secretariat: FlaskClient, database_url: str) -> None:
+def test_csv_export(seeder: Seeder, clinician: FlaskClient, database_url: str) -> None:
     seeder.sample()
     seeder.conversation("+33612345678", [user('=HYPERLINK("http://x")', "nlu_fallback", 0.1), bot("?")])
-    response = secretariat.get("/export/conversations.csv")
+    response = clinician.get("/export/conversations.csv")
     assert response.status_code == 200
     assert response.mimetype == "text/csv"
     assert response.headers["Content-Disposition"].startswith('attachment; filename="conversations-')
@@ -41,7 +41,7 @@ def test_csv_export(seeder: Seeder, secretariat: FlaskClient, database_url: str)
     assert by_id["conv-incompris"]["issue"] == "abandonné"
     body = response.data.decode()
     assert "06 12 34 56 78" not in body and "marie@exemple.fr" not in body and "+33612345678" not in body
-    filtered = rows(secretariat.get("/export/conversations.csv?red_flag=1").data)
+    filtered = rows(clinician.get("/export/conversations.csv?red_flag=1").data)
     assert [r["conversation"] for r in filtered] == ["conv-alarme"]
     with session_scope(database_url) as s:
         targets = list(s.execute(select(AuditLog.target).where(AuditLog.action == "export_csv")).scalars())

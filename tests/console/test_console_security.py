@@ -81,8 +81,9 @@ def test_wrong_role_gets_403(app: Flask, secretariat: FlaskClient, clinician: Fl
 
 def test_role_visibility_in_pages(seeder: Seeder, secretariat: FlaskClient, clinician: FlaskClient) -> None:
     seeder.sample()
-    page = secretariat.get("/conversation?id=conv-alarme").get_data(as_text=True)
-    assert "Notes" not in page and "Acquitter" not in page and 'id="alert-count"' not in page
+    page = secretariat.get("/").get_data(as_text=True)
+    assert 'href="/conversations"' not in page and 'id="alert-count"' not in page
+    assert 'href="/callbacks"' in page
     page = clinician.get("/conversation?id=conv-alarme").get_data(as_text=True)
     assert "Ajouter la note" in page and "Acquitter" in page and 'id="alert-count"' in page
 
@@ -159,7 +160,7 @@ INJECTIONS = [
 
 @pytest.mark.parametrize("payload", INJECTIONS)
 def test_sql_injection_in_filters_is_harmless(
-    payload: str, seeder: Seeder, secretariat: FlaskClient, database_url: str
+    payload: str, seeder: Seeder, clinician: FlaskClient, database_url: str
 ) -> None:
     seeder.sample()
     with session_scope(database_url) as s:
@@ -171,18 +172,18 @@ def test_sql_injection_in_filters_is_harmless(
         "red_flag": payload,
         "page": payload,
     }
-    response = secretariat.get("/conversations", query_string=query)
+    response = clinician.get("/conversations", query_string=query)
     assert response.status_code == 200
     page = response.get_data(as_text=True)
     assert "Aucune conversation ne correspond" in page  # the payload is searched as text: nothing matches
-    assert secretariat.get("/export/conversations.csv", query_string=query).status_code == 200
-    assert secretariat.get("/api/stats", query_string={"jours": payload}).status_code == 200
+    assert clinician.get("/export/conversations.csv", query_string=query).status_code == 200
+    assert clinician.get("/api/stats", query_string={"jours": payload}).status_code == 200
     with session_scope(database_url) as s:
         assert s.execute(select(func.count()).select_from(events)).scalar_one() == before
         assert s.execute(select(func.count()).select_from(ConversationReview)).scalar_one() == 0
 
 
-def test_injection_in_conversation_id_is_harmless(seeder: Seeder, secretariat: FlaskClient) -> None:
+def test_injection_in_conversation_id_is_harmless(seeder: Seeder, clinician: FlaskClient) -> None:
     seeder.sample()
-    assert secretariat.get("/conversation", query_string={"id": "x' OR '1'='1"}).status_code == 404
-    assert secretariat.get("/alerts/1%20OR%201=1/acknowledge").status_code in (403, 404, 405)
+    assert clinician.get("/conversation", query_string={"id": "x' OR '1'='1"}).status_code == 404
+    assert clinician.get("/alerts/1%20OR%201=1/acknowledge").status_code in (403, 404, 405)

@@ -28,6 +28,7 @@ MODEL = ROOT / "models" / "current.tar.gz"
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "prod: production stack under load and faults (make test-prod)")
+    config.addinivalue_line("markers", "prod_only: long production test without the stack (make test-prod)")
 
 
 def _explicitly_selected(config: pytest.Config) -> bool:
@@ -60,7 +61,8 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     for item in items:
         if HERE in Path(str(item.fspath)).resolve().parents:
             item.add_marker(pytest.mark.prod)
-            if reason and "prod_stack" in getattr(item, "fixturenames", ()):
+            needs_prod = "prod_stack" in getattr(item, "fixturenames", ()) or item.get_closest_marker("prod_only")
+            if reason and needs_prod:
                 item.add_marker(pytest.mark.skip(reason=reason))
 
 

@@ -12,7 +12,7 @@ from bot.console.auth import role_required
 from bot.console.db import db
 from bot.console.forms import EmptyForm, PasswordForm, RetentionForm, RoleForm, UserCreateForm
 from bot.console.retention import count_expired, purge
-from bot.console.users import UserError, create_user, list_users, set_password, set_role
+from bot.console.users import UserError, create_user, delete_user, list_users, set_password, set_role
 from bot.db.models import AuditLog, StaffUser
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -89,7 +89,7 @@ def change_password(user_id: int) -> ResponseReturnValue:
     if not form.validate_on_submit():
         flash("Mot de passe trop court.", "warning")
         return redirect(url_for("admin.users"))
-    set_password(user, form.password.data)
+    set_password(db(), user, form.password.data)
     db().commit()
     audit("user_password", user.username)
     flash(f"Mot de passe de {user.username} changé (ses sessions ouvertes sont fermées).", "ok")
@@ -107,7 +107,7 @@ def delete(user_id: int) -> ResponseReturnValue:
         flash("Impossible : il doit rester au moins un administrateur.", "warning")
         return redirect(url_for("admin.users"))
     name = user.username
-    db().delete(user)
+    delete_user(db(), user)
     db().commit()
     audit("user_deleted", name)
     flash(f"Compte {name} supprimé.", "ok")
@@ -136,4 +136,23 @@ def retention() -> ResponseReturnValue:
     days = request.args.get("jours", type=int) or settings.RETENTION_DAYS
     days = max(1, min(days, 36500))
     form.days.data = days
-    return render_template("admin_retention.html", form=form, days=days, expired=count_expired(db(), days))
+    last_purge = (
+        db()
+        .execute(
+            select(AuditLog)
+            .where(AuditLog.action == "retention")
+            .order_by(AuditLog.at.desc(), AuditLog.id.desc())
+            .limit(1)
+        )
+        .scalar_one_or_none()
+    )
+    return render_template(
+        "admin_retention.html",
+        form=form,
+        days=days,
+        expired=count_expired(db(), days),
+        config_days=settings.RETENTION_DAYS,
+        audit_days=settings.AUDIT_RETENTION_DAYS,
+        log_days=settings.LOG_RETENTION_DAYS,
+        last_purge=last_purge,
+    )

@@ -6,7 +6,7 @@ from flask import Blueprint, jsonify
 from flask.typing import ResponseReturnValue
 from sqlalchemy import func, select
 
-from bot.console.auth import role_required
+from bot.console.auth import passive, role_required
 from bot.console.db import db
 from bot.console.views.dashboard import load_dashboard, period_from_args
 from bot.db.models import Alert
@@ -15,6 +15,7 @@ bp = Blueprint("api", __name__, url_prefix="/api")
 
 
 @bp.get("/alerts/unacknowledged")
+@passive  # polled every minute by console.js: does not keep an idle session alive
 @role_required("clinician")
 def unacknowledged() -> ResponseReturnValue:
     count = db().execute(select(func.count(Alert.id)).where(Alert.acknowledged_at.is_(None))).scalar_one()

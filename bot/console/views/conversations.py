@@ -1,4 +1,7 @@
-"""Conversation list with filters, one conversation with its messages, review, tags and notes."""
+"""Conversation list with filters, one conversation with its messages, review, tags and notes.
+
+Transcripts are medical data: clinicians and admins only (the secretariat works from the callback queue).
+"""
 
 from __future__ import annotations
 
@@ -18,7 +21,7 @@ bp = Blueprint("conversations", __name__)
 
 
 @bp.get("/conversations")
-@role_required("secretariat")
+@role_required("clinician")
 def index() -> ResponseReturnValue:
     filters, errors = parse_filters(request.args)
     for error in errors:
@@ -36,7 +39,7 @@ def _conversation_id() -> str:
 
 
 @bp.get("/conversation")
-@role_required("secretariat")
+@role_required("clinician")
 def show() -> ResponseReturnValue:
     cid = _conversation_id()
     s = db()
@@ -87,7 +90,7 @@ def _back(cid: str) -> ResponseReturnValue:
 
 
 @bp.post("/conversation/review")
-@role_required("secretariat")
+@role_required("clinician")
 def review() -> ResponseReturnValue:
     cid = _conversation_id()
     if not conversation_exists(db(), cid):
@@ -108,7 +111,7 @@ def normalise_tags(raw: str) -> str:
 
 
 @bp.post("/conversation/tags")
-@role_required("secretariat")
+@role_required("clinician")
 def tags() -> ResponseReturnValue:
     cid = _conversation_id()
     form = TagsForm()

@@ -1,4 +1,4 @@
-"""Downloads: conversations CSV and not-understood messages as Rasa NLU YAML (both audited)."""
+"""Downloads: conversations CSV and not-understood messages as Rasa NLU YAML (both audited; clinicians and admins)."""
 
 from __future__ import annotations
 
@@ -25,7 +25,7 @@ def _download(body: str, mimetype: str, filename: str) -> Response:
 
 
 @bp.get("/conversations.csv")
-@role_required("secretariat")
+@role_required("clinician")
 def conversations() -> ResponseReturnValue:
     filters, _errors = parse_filters(request.args)
     items = list(iter_conversations(db(), filters))
@@ -35,7 +35,7 @@ def conversations() -> ResponseReturnValue:
 
 
 @bp.get("/incompris.yml")
-@role_required("secretariat")
+@role_required("clinician")
 def not_understood() -> ResponseReturnValue:
     filters, _errors = parse_filters(request.args)
     texts = fallback_messages(db(), filters.date_from, filters.date_to)
