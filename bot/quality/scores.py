@@ -42,7 +42,8 @@ FORM_ANSWERS = frozenset({"affirm", "deny", "stop"})
 def question_right(case: Case, outcome: Outcome) -> bool:
     if outcome.emergency_groups or outcome.triage_started:
         return False
-    if set(case.expect) & FORM_ANSWERS:
+    # Form answers, and follow-ups asked with no previous answer: being understood is what can be right.
+    if set(case.expect) & FORM_ANSWERS or any(e.startswith("followup_") for e in case.expect):
         return outcome.intent in case.expect
     return all(e in outcome.answered for e in case.expect)
 

@@ -709,10 +709,14 @@ class RedFlagDetector:
                 tokens[i].keys = (tokens[i].keys - NEG_WORDS) | {COMPARATIVE_KEY}
                 tokens[i].ids = lex.ids_for(tokens[i].keys)
         current = self._cue_positions(a, lex.current)
+        # "il va très bien depuis": a bare "depuis" at the end of its clause means "since then": it points
+        # back to a past event (history), not to now
+        since_then = {i for i in current if self._bare_depuis(a, i)}
+        current -= since_then
         for i in current:
             tokens[i].keys.add(CURRENT_KEY)
             tokens[i].ids = lex.ids_for(tokens[i].keys)
-        history = self._cue_positions(a, lex.history)
+        history = self._cue_positions(a, lex.history) | since_then
         weak_history = self._cue_positions(a, lex.history_if_past)
         neg = self._cue_positions(a, lex.neg)
         for s, sentence in enumerate(a.sentences):
@@ -748,6 +752,14 @@ class RedFlagDetector:
             if a.clause_past[ci] and any(i in weak_history for i in range(c.start, c.end)):
                 a.has_history[ci] = True
         self._mark_negated_clauses(a)
+
+    @staticmethod
+    def _bare_depuis(a: Analysis, i: int) -> bool:
+        tokens = a.tokens
+        if not tokens[i].word.startswith(("depui", "dpuis")):
+            return False
+        nxt = i + 1
+        return nxt >= len(tokens) or bool(tokens[nxt].punct) or a.clause_of[nxt] != a.clause_of[i]
 
     def _negated_verb(self, tokens: list[Token], cue: int) -> int | None:
         """The lexical verb a negation cue is bound to when it is not a pass-through verb, else None.
