@@ -15,7 +15,7 @@ stop() {
 }
 trap stop INT TERM EXIT
 
-$BIN/rasa run actions --actions actions -p "$ACTIONS_PORT" >var/log/actions.log 2>&1 & pids+=($!)
+$BIN/python -m bot.action_server -p "$ACTIONS_PORT" >var/log/actions.log 2>&1 & pids+=($!)
 # shellcheck disable=SC2086
 $BIN/rasa run -m models/current.tar.gz -p "$RASA_PORT" --endpoints endpoints.yml --credentials credentials.yml \
   --cors $ALLOWED_ORIGINS >var/log/rasa.log 2>&1 & pids+=($!)
