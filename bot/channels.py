@@ -48,9 +48,10 @@ logger = logging.getLogger(__name__)
 LANGUAGE = "fr-FR"
 MAX_MESSAGE_CHARS = 20_000  # longer messages are cut, not refused: the patient still gets an answer
 MAX_SENDER_CHARS = 250
-# Engine.IO refuses bigger packets (its default, 1 MB, would reach spaCy): a message of MAX_MESSAGE_CHARS
-# characters, even of 4-byte ones, fits. nginx and the ingress cap request bodies the same way.
-MAX_SOCKET_PAYLOAD_BYTES = 100_000
+# Engine.IO refuses bigger packets and drops the socket (its default is 1 MB). A message of MAX_MESSAGE_CHARS
+# characters fits in any JSON encoding (a client escaping every character as \uXXXX\uXXXX needs 12 bytes
+# each); longer ones are cut, as on REST. nginx and the ingress cap request bodies at 1 MB.
+MAX_SOCKET_PAYLOAD_BYTES = 256_000
 # Per conversation on socket.io: 20 messages at once, then one every 2 s. Nobody types faster; a
 # WebSocket is one request for nginx, so this is the only limit on what it carries.
 SOCKET_BURST, SOCKET_REFILL_PER_SECOND = 20, 0.5

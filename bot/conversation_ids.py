@@ -21,8 +21,8 @@ logger = logging.getLogger(__name__)
 WEB, REST, PHONE = "web", "rest", "tel"
 CHANNELS = (WEB, REST, PHONE)
 MAX_ID_CHARS = 250  # Rasa's sender_id and our conversation_id columns hold 255
-_ID = re.compile(r"^(?:web|rest|tel)-[A-Za-z0-9_\-]{1,240}$")
-_CALL_SID = re.compile(r"^CA[0-9a-fA-F]{32}$")
+_ID = re.compile(r"(?:web|rest|tel)-[A-Za-z0-9_\-]{1,240}")
+_CALL_SID = re.compile(r"CA[0-9a-fA-F]{32}")
 
 
 def new_conversation_id(channel: str) -> str:
@@ -38,7 +38,7 @@ def _signature(conversation_id: str, key: str) -> str:
 
 def sign(conversation_id: str, key: str) -> str:
     """The token a client keeps for `conversation_id`: "<id>.<signature>"."""
-    if not _ID.match(conversation_id):
+    if not _ID.fullmatch(conversation_id):
         raise ValueError(f"not a conversation id: {conversation_id!r}")
     return f"{conversation_id}.{_signature(conversation_id, key)}"
 
@@ -48,7 +48,7 @@ def verify(token: object, key: str, channel: str) -> str | None:
     if not isinstance(token, str) or len(token) > MAX_ID_CHARS + 60 or "." not in token:
         return None
     conversation_id, _, signature = token.rpartition(".")
-    if not _ID.match(conversation_id) or not conversation_id.startswith(f"{channel}-"):
+    if not _ID.fullmatch(conversation_id) or not conversation_id.startswith(f"{channel}-"):
         return None
     if not hmac.compare_digest(signature.encode("ascii", "replace"), _signature(conversation_id, key).encode()):
         return None
@@ -72,7 +72,7 @@ def rest_conversation_id(sender: str, key: str, require_token: bool) -> str | No
 
 def phone_conversation_id(call_sid: object) -> str | None:
     """"tel-<CallSid>" for a well-formed Twilio call id, else None. Never the caller's number."""
-    if not isinstance(call_sid, str) or not _CALL_SID.match(call_sid):
+    if not isinstance(call_sid, str) or not _CALL_SID.fullmatch(call_sid):
         return None
     return f"{PHONE}-{call_sid}"
 
