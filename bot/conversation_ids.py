@@ -84,7 +84,7 @@ def signing_key(configured: str | None, production: bool) -> str:
     if production:
         raise RuntimeError(
             "CONVERSATION_TOKEN_KEY manque : en production, les serveurs Rasa partagent une clé secrète "
-            "qui signe les identifiants de conversation (voir README, « Sécurité des canaux »)."
+            "qui signe les identifiants de conversation (voir README, « Security of the channels »)."
         )
     logger.warning("CONVERSATION_TOKEN_KEY not set: a random key is used by this process (development only)")
     return secrets.token_urlsafe(32)

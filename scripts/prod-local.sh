@@ -36,7 +36,7 @@ export MALLOC_ARENA_MAX="${MALLOC_ARENA_MAX:-2}"
 # A server killed while holding a conversation's lock blocks that conversation until the lock
 # expires: 30 s instead of Rasa's 60 s (a message never takes that long to process).
 export TICKET_LOCK_LIFETIME="${TICKET_LOCK_LIFETIME:-30}"
-# Production rules (README, "Sécurité des canaux"): signed conversation ids, REST senders with a token,
+# Production rules (README, "Security of the channels"): signed conversation ids, REST senders with a token,
 # signed phone webhooks (refused while TWILIO_AUTH_TOKEN is unset), the action-server token required.
 export ASSISTANT_ENV="${ASSISTANT_ENV:-production}"
 # Both Rasa servers must sign with the same key. Generated for this run when not given: the widgets'

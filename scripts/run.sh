@@ -35,12 +35,13 @@ cat <<MSG
 
   Assistant (canal REST) : http://localhost:$RASA_PORT/webhooks/rest/webhook
   Assistant (socket.io)  : http://localhost:$RASA_PORT/socket.io
-  Serveur d'actions      : http://localhost:$ACTIONS_PORT/webhook
+  Serveur d'actions      : http://127.0.0.1:$ACTIONS_PORT/webhook (jeton exigé)
   Page de démonstration  : http://localhost:$SITE_PORT/
   Console du personnel   : http://localhost:$CONSOLE_PORT/
   Journaux               : var/log/
 
   Exemple : curl -s -XPOST http://localhost:$RASA_PORT/webhooks/rest/webhook -d '{"sender":"essai","message":"bonjour"}'
+  (conversation « rest-essai » ; en production le « sender » est un jeton : POST /webhooks/rest/session)
   Ctrl-C arrête tout.
 MSG
 wait -n "${pids[@]}"
