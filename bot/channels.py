@@ -47,7 +47,7 @@ logger = logging.getLogger(__name__)
 
 LANGUAGE = "fr-FR"
 MAX_MESSAGE_CHARS = 20_000  # longer messages are cut, not refused: the patient still gets an answer
-MAX_SENDER_CHARS = 250
+MAX_SENDER_CHARS = 320  # a signed token: an id of up to 250 characters, a dot and the signature
 # Engine.IO refuses bigger packets and drops the socket (its default is 1 MB). A message of MAX_MESSAGE_CHARS
 # characters fits in any JSON encoding (a client escaping every character as \uXXXX\uXXXX needs 12 bytes
 # each); longer ones are cut, as on REST. nginx and the ingress cap request bodies at 1 MB.
@@ -78,7 +78,7 @@ def parse_rest_request(body: bytes) -> tuple[str, str, dict | None] | str:
     sender, text, metadata = data.get("sender", "default"), data.get("message"), data.get("metadata")
     if isinstance(sender, (int, float)) and not isinstance(sender, bool):
         sender = str(sender)
-    if not isinstance(sender, str) or not sender.strip() or len(sender) > MAX_SENDER_CHARS + 60:
+    if not isinstance(sender, str) or not sender.strip() or len(sender) > MAX_SENDER_CHARS:
         return f"« sender » doit être un texte de 1 à {MAX_SENDER_CHARS} caractères"
     if not isinstance(text, str):
         return "« message » doit être un texte"
