@@ -10,8 +10,10 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from bot.db.models import CallbackRequest
 from bot.phone import normalize_phone
-from bot.records import store_callback
+from bot.records import recent_count, store_callback
+from bot.settings import CALLBACK_WINDOW_HOURS, MAX_CALLBACKS_PER_CONVERSATION
 
 logger = logging.getLogger(__name__)
 
@@ -65,6 +67,12 @@ class ActionSubmitCallback(Action):
             dispatcher.utter_message(response="utter_callback_not_saved")
             return reset
         try:
+            # A conversation files a few requests a day at most: more is a script filling the secretariat's queue.
+            filed = recent_count(CallbackRequest, tracker.sender_id, CALLBACK_WINDOW_HOURS)
+            if filed >= MAX_CALLBACKS_PER_CONVERSATION:
+                logger.warning("Demande de rappel refusée : plafond de la conversation %s atteint", tracker.sender_id)
+                dispatcher.utter_message(response="utter_callback_failed")
+                return reset
             store_callback(
                 conversation_id=tracker.sender_id,
                 name=tracker.get_slot("cb_name") or "",

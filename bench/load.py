@@ -23,6 +23,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import random
 import sys
 import time
@@ -38,6 +39,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from bot.conversation_ids import rest_sender_for  # noqa: E402
 from bot.nlu_metrics import percentile  # noqa: E402
 
 # Opening message, then questions as patients and relatives ask them (typos and missing accents included).
@@ -85,6 +87,8 @@ class LoadConfig:
     seed: int = 7
     run_id: str = field(default_factory=lambda: uuid.uuid4().hex[:8])
     sender_prefix: str = "load"
+    # Signs the REST senders (bot/conversation_ids.py) as a production server requires; empty: unsigned names.
+    token_key: str = field(default_factory=lambda: os.environ.get("CONVERSATION_TOKEN_KEY", ""))
 
 
 @dataclass
@@ -157,7 +161,7 @@ async def _post(
     session: aiohttp.ClientSession, cfg: LoadConfig, sender: str, seq: int, text: str, result: MessageResult
 ) -> None:
     body = {
-        "sender": sender,
+        "sender": rest_sender_for(sender, cfg.token_key),
         "message": text,
         "metadata": {"load_run": cfg.run_id, "conversation": sender, "seq": seq},
     }
@@ -201,7 +205,7 @@ async def _post(
 async def _conversation(
     index: int, cfg: LoadConfig, session: aiohttp.ClientSession, t_start: float, results: list[MessageResult]
 ) -> None:
-    sender = f"{cfg.sender_prefix}-{cfg.run_id}-{index:04d}"
+    sender = f"rest-{cfg.sender_prefix}-{cfg.run_id}-{index:04d}"  # the conversation id
     script = conversation_script(index, cfg.messages, cfg.seed)
     pauses = think_times(index, len(script) - 1, cfg) if cfg.mode == "paced" else [0.0] * len(script)
     if cfg.mode == "paced" and cfg.conversations > 1:

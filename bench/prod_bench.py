@@ -36,16 +36,19 @@ if str(ROOT) not in sys.path:
 
 from bench.load import LoadConfig, print_summary, run_load, verify_events  # noqa: E402
 from bench.prod_stack import ProdStack  # noqa: E402
+from bot.conversation_ids import rest_sender_for  # noqa: E402
 
 MIB = 1024 * 1024
 
 
-def _first_answer(port: int, t0: float, out: dict[int, float], stop: threading.Event, timeout: float) -> None:
+def _first_answer(port: int, t0: float, out: dict[int, float], stop: threading.Event, timeout: float,
+                  key: str) -> None:
     """Polls one Rasa server with a real message until it answers; records the seconds since t0."""
     url = f"http://127.0.0.1:{port}/webhooks/rest/webhook"
+    sender = rest_sender_for(f"rest-coldstart-{port}", key)
     while not stop.is_set() and time.monotonic() - t0 < timeout:
         try:
-            r = requests.post(url, json={"sender": f"coldstart-{port}", "message": "bonjour"}, timeout=30)
+            r = requests.post(url, json={"sender": sender, "message": "bonjour"}, timeout=30)
             if r.status_code == 200 and r.json():
                 out[port] = round(time.monotonic() - t0, 2)
                 return
@@ -55,7 +58,7 @@ def _first_answer(port: int, t0: float, out: dict[int, float], stop: threading.E
 
 
 def _load(stack: ProdStack, cfg: LoadConfig, name: str, results: dict[str, Any], verify: bool = False) -> None:
-    cfg.url = stack.url
+    cfg.url, cfg.token_key = stack.url, stack.token_key
     report = run_load(cfg)
     summary = report.summary()
     verification = verify_events(stack.database_url, report) if verify else None
@@ -107,7 +110,8 @@ def main(argv: list[str] | None = None) -> int:
     stop = threading.Event()
     try:
         t0 = time.monotonic()
-        pollers = [threading.Thread(target=_first_answer, args=(port, t0, first, stop, 900), daemon=True)
+        pollers = [threading.Thread(target=_first_answer, args=(port, t0, first, stop, 900, stack.token_key),
+                                    daemon=True)
                    for port in stack.rasa_ports]
         for t in pollers:
             t.start()
@@ -121,7 +125,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"démarrage à froid / cold start: {out['cold_start_s']}")
 
         # Warm-up, not measured.
-        run_load(LoadConfig(url=stack.url, conversations=4, messages=5, mode="saturating", sender_prefix="warmup"))
+        run_load(LoadConfig(url=stack.url, conversations=4, messages=5, mode="saturating", sender_prefix="warmup",
+                            token_key=stack.token_key))
 
         _load(stack, LoadConfig(conversations=1, messages=40, mode="saturating", sender_prefix="c1"), "users_1",
               latency)

@@ -9,6 +9,7 @@ writes one pid file per process in <dir>/run/ and restarts a process that dies u
 from __future__ import annotations
 
 import os
+import secrets
 import signal
 import socket
 import subprocess
@@ -18,6 +19,8 @@ from pathlib import Path
 from urllib.parse import unquote, urlparse
 
 import requests
+
+from bot.conversation_ids import rest_sender_for
 
 ROOT = Path(__file__).resolve().parent.parent
 SCRIPT = ROOT / "scripts" / "prod-local.sh"
@@ -70,6 +73,8 @@ class ProdStack:
     port: int = field(default_factory=free_port)
     actions_lb_port: int = field(default_factory=free_port)
     model: Path | None = None
+    # Shared by the stack's Rasa servers (CONVERSATION_TOKEN_KEY): the tests sign their REST senders with it.
+    token_key: str = field(default_factory=lambda: secrets.token_urlsafe(32))
     proc: subprocess.Popen | None = None
     started_at: float = 0.0
     ready_after: float = 0.0
@@ -123,6 +128,10 @@ class ProdStack:
             ACTION_PORTS=" ".join(map(str, self.action_ports)),
             ACTIONS_LB_PORT=str(self.actions_lb_port),
             PROD_WEB="0",
+            CONVERSATION_TOKEN_KEY=self.token_key,
+            # The load tests drive the stack from one address: the per-address limits would throttle them
+            # (tests/prod/test_prod_0_limits.py checks those limits on their own).
+            PROD_RATE_LIMIT="100000", PROD_RATE_BURST="100000", PROD_CONN_LIMIT="10000",
             RASA_TELEMETRY_ENABLED="false",
         )
         if self.model is not None:
@@ -248,6 +257,8 @@ class ProdStack:
 
     # ---------- talking ----------
     def say(self, sender: str, text: str, timeout: float = 90, url: str | None = None) -> list[dict]:
-        r = requests.post(url or self.webhook, json={"sender": sender, "message": text}, timeout=timeout)
+        """One message to the conversation `sender` ("rest-…"), with the token the stack requires."""
+        body = {"sender": rest_sender_for(sender, self.token_key), "message": text}
+        r = requests.post(url or self.webhook, json=body, timeout=timeout)
         r.raise_for_status()
         return r.json()

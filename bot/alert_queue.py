@@ -18,8 +18,9 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Iterable, Iterator
 
-from bot.records import store_alert
-from bot.settings import VAR_DIR
+from bot.db.models import Alert
+from bot.records import recent_count, store_alert
+from bot.settings import ALERT_WINDOW_HOURS, MAX_ALERTS_PER_CONVERSATION, VAR_DIR
 
 logger = logging.getLogger(__name__)
 _lock = threading.Lock()
@@ -44,7 +45,15 @@ def _file_lock(path: Path) -> Iterator[None]:
 
 
 def store_alert_or_queue(conversation_id: str, group: str, matched: Iterable[str], message_text: str) -> bool:
-    """Store the alert; on failure keep it in the pending file and log an error. True when stored."""
+    """Store the alert; on failure keep it in the pending file and log an error. True when stored.
+
+    A conversation that already raised MAX_ALERTS_PER_CONVERSATION alerts within the hour (a script
+    flooding the clinicians' queue) gets no more rows; the emergency answer was given anyway, by a rule.
+    """
+    if over_alert_cap(conversation_id):
+        logger.warning("alert not stored: conversation %s is over its cap of %d alerts per %d h",
+                       conversation_id, MAX_ALERTS_PER_CONVERSATION, ALERT_WINDOW_HOURS)
+        return False
     record = {
         "conversation_id": conversation_id,
         "group": group,
@@ -124,3 +133,10 @@ def drop_expired(days: int, now: float | None = None, path: Path | None = None) 
         else:
             path.unlink()
         return dropped
+
+
+def over_alert_cap(conversation_id: str) -> bool:
+    try:
+        return recent_count(Alert, conversation_id, ALERT_WINDOW_HOURS) >= MAX_ALERTS_PER_CONVERSATION
+    except Exception:
+        return False  # database down: the alert goes to the pending file, never lost

@@ -12,17 +12,24 @@ the emergency rules would no longer match.
 - `FrenchTwilioVoiceInput`: Rasa's Twilio Voice channel, in French, answers converted for speech
   (bot/voice.py). It keeps the name `twilio_voice`, so that `channel: twilio_voice` response
   variations in domain.yml apply to it.
+
+Conversation ids are issued by the server (bot/conversation_ids.py): the widget and REST clients hold
+a signed token, a phone call is its Twilio `CallSid` behind a checked Twilio signature; the id of
+each channel has its own prefix ("web-", "rest-", "tel-"), so no channel can write into another's
+conversations, and no client into a conversation it was not given.
 """
 
 from __future__ import annotations
 
+import inspect
 import json
 import logging
+from functools import lru_cache
 from typing import Any, Awaitable, Callable, Dict, List
 
 from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
 from rasa.core.channels.rest import RestInput
-from rasa.core.channels.socketio import SocketIOInput
+from rasa.core.channels.socketio import SocketIOInput, SocketIOOutput
 from rasa.core.channels.twilio_voice import TwilioVoiceCollectingOutputChannel, TwilioVoiceInput
 from rasa.shared.core.events import BotUttered, UserUttered
 from sanic import Blueprint, response
@@ -30,14 +37,34 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 from twilio.twiml.voice_response import Gather, VoiceResponse
 
-from bot.settings import allowed_origins
+from bot import conversation_ids as ids
+from bot.rate_limit import RateLimiter
+from bot.settings import allowed_origins, conversation_token_key, is_production, rasa_public_url, twilio_auth_token
+from bot.twilio_signature import refusal
 from bot.voice import spoken_choices, to_speech
 
 logger = logging.getLogger(__name__)
 
 LANGUAGE = "fr-FR"
 MAX_MESSAGE_CHARS = 20_000  # longer messages are cut, not refused: the patient still gets an answer
-MAX_SENDER_CHARS = 255
+MAX_SENDER_CHARS = 320  # a signed token: an id of up to 250 characters, a dot and the signature
+# Engine.IO refuses bigger packets and drops the socket (its default is 1 MB). A message of MAX_MESSAGE_CHARS
+# characters fits in any JSON encoding (a client escaping every character as \uXXXX\uXXXX needs 12 bytes
+# each); longer ones are cut, as on REST. nginx and the ingress cap request bodies at 1 MB.
+MAX_SOCKET_PAYLOAD_BYTES = 256_000
+# Per conversation on socket.io: 20 messages at once, then one every 2 s. Nobody types faster; a
+# WebSocket is one request for nginx, so this is the only limit on what it carries.
+SOCKET_BURST, SOCKET_REFILL_PER_SECOND = 20, 0.5
+TOO_FAST = ("Vous envoyez beaucoup de messages à la suite : patientez quelques secondes avant d'écrire "
+            "de nouveau. En cas d'urgence, appelez le 15.")
+REST_TOKEN_REQUIRED = ("« sender » doit être un jeton de conversation délivré par POST /webhooks/rest/session "
+                       "(obligatoire en production)")
+
+
+@lru_cache(maxsize=1)
+def token_key() -> str:
+    """One key per process for every channel (random in development when none is configured)."""
+    return ids.signing_key(conversation_token_key(), is_production())
 
 
 def parse_rest_request(body: bytes) -> tuple[str, str, dict | None] | str:
@@ -52,12 +79,16 @@ def parse_rest_request(body: bytes) -> tuple[str, str, dict | None] | str:
     if isinstance(sender, (int, float)) and not isinstance(sender, bool):
         sender = str(sender)
     if not isinstance(sender, str) or not sender.strip() or len(sender) > MAX_SENDER_CHARS:
-        return "« sender » doit être un texte de 1 à 255 caractères"
+        return f"« sender » doit être un texte de 1 à {MAX_SENDER_CHARS} caractères"
     if not isinstance(text, str):
         return "« message » doit être un texte"
     if metadata is not None and not isinstance(metadata, dict):
         return "« metadata » doit être un objet JSON"
-    return sender, text.replace("\x00", "")[:MAX_MESSAGE_CHARS], metadata
+    return sender, clean_text(text), metadata
+
+
+def clean_text(text: str) -> str:
+    return text.replace("\x00", "")[:MAX_MESSAGE_CHARS]
 
 
 def is_emergency(message: dict[str, Any]) -> bool:
@@ -89,13 +120,20 @@ def add_health_route(webhook: Blueprint) -> None:
 
 
 class OriginCheckedSocketIOInput(SocketIOInput):
+    """The widget's channel: origins checked, conversation given by the server, messages capped."""
+
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         webhook = super().blueprint(on_new_message)
+        sio = self.sio
+        assert sio is not None
+        sio.eio.max_http_buffer_size = MAX_SOCKET_PAYLOAD_BYTES
+        key = token_key()
+        limiter = RateLimiter(SOCKET_BURST, SOCKET_REFILL_PER_SECOND)
         # Checked at the socket.io `connect`, not through Engine.IO's own CORS option: that option also
         # adds CORS headers, which Rasa's --cors adds too, and browsers refuse duplicated headers.
         origins = frozenset(allowed_origins())
         namespace = self.namespace or "/"
-        rasa_connect = self.sio.handlers[namespace]["connect"]
+        rasa_connect = sio.handlers[namespace]["connect"]
 
         async def connect(sid: str, environ: dict, auth: dict | None = None) -> bool:
             origin = environ.get("HTTP_ORIGIN")
@@ -104,35 +142,91 @@ class OriginCheckedSocketIOInput(SocketIOInput):
                 return False
             return await rasa_connect(sid, environ, auth)
 
-        self.sio.on("connect", namespace=namespace)(connect)
+        async def session_request(sid: str, data: Any) -> None:
+            # The client's token names its conversation only if we signed it; anything else (nothing, an
+            # id of its choosing, another channel's token, a forgery) gets a new conversation.
+            token = data.get("session_id") if isinstance(data, dict) else None
+            conversation_id = ids.verify(token, key, ids.WEB)
+            if conversation_id is None:
+                conversation_id = ids.new_conversation_id(ids.WEB)
+                token = ids.sign(conversation_id, key)
+            session = await sio.get_session(sid, namespace=namespace)
+            previous = session.get("conversation_id")
+            if previous and previous != conversation_id:
+                await _maybe_await(sio.leave_room(sid, previous, namespace=namespace))
+            # python-socketio >= 5.10 made enter_room a coroutine (../shared/stack.md): await it if so.
+            await _maybe_await(sio.enter_room(sid, conversation_id, namespace=namespace))
+            session["conversation_id"] = conversation_id
+            await sio.save_session(sid, session, namespace=namespace)
+            await sio.emit("session_confirm", token, room=sid, namespace=namespace)
+
+        async def handle_message(sid: str, data: Any) -> None:
+            # The conversation is the one this socket was given: the `session_id` a client sends is ignored.
+            conversation_id = (await sio.get_session(sid, namespace=namespace)).get("conversation_id")
+            if not conversation_id or not isinstance(data, dict) or not isinstance(data.get("message"), str):
+                logger.warning("socket.io message without a session or a text: ignored")
+                return
+            output = SocketIOOutput(sio, self.bot_message_evt)
+            if not limiter.allow(conversation_id):
+                await sio.emit(self.bot_message_evt, {"text": TOO_FAST}, room=sid, namespace=namespace)
+                return
+            metadata = data.get(self.metadata_key)
+            await on_new_message(
+                UserMessage(clean_text(data["message"]), output, conversation_id, input_channel=self.name(),
+                            metadata=metadata if isinstance(metadata, dict) else None)
+            )
+
+        sio.on("connect", namespace=namespace)(connect)
+        sio.on("session_request", namespace=namespace)(session_request)
+        sio.on(self.user_message_evt, namespace=namespace)(handle_message)
         return webhook
+
+
+async def _maybe_await(result: Any) -> None:
+    if inspect.isawaitable(result):
+        await result
 
 
 class ValidatedRestInput(RestInput):
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         webhook = Blueprint("validated_rest_webhook", __name__)
+        key = token_key()
+        require_token = is_production()
 
         add_health_route(webhook)
+
+        @webhook.route("/session", methods=["POST"])
+        async def new_session(request: Request) -> HTTPResponse:
+            conversation_id = ids.new_conversation_id(ids.REST)
+            return response.json({"sender": ids.sign(conversation_id, key), "conversation_id": conversation_id})
+
         @webhook.route("/webhook", methods=["POST"])
         async def receive(request: Request) -> HTTPResponse:
             parsed = parse_rest_request(request.body)
             if isinstance(parsed, str):
                 return response.json({"erreur": parsed}, status=400)
             sender, text, metadata = parsed
-            new = await is_new_conversation(request, sender)
+            conversation_id = ids.rest_conversation_id(sender, key, require_token)
+            if conversation_id is None:
+                return response.json({"erreur": REST_TOKEN_REQUIRED}, status=403)
+            new = await is_new_conversation(request, conversation_id)
             collector = CollectingOutputChannel()
             try:
                 await on_new_message(
-                    UserMessage(text, collector, sender, input_channel=self.name(), metadata=metadata)
+                    UserMessage(text, collector, conversation_id, input_channel=self.name(), metadata=metadata)
                 )
             except Exception:
-                logger.exception("REST message failed (conversation %s)", sender)
+                logger.exception("REST message failed (conversation %s)", conversation_id)
             messages = collector.messages
             if new:
-                messages = place_disclaimer(messages, {"recipient_id": sender, "text": disclaimer_text(request)})
+                messages = place_disclaimer(
+                    messages, {"recipient_id": conversation_id, "text": disclaimer_text(request)}
+                )
             return response.json(messages)
 
         return webhook
+
+
 MAX_SPEECH_CHARS = 2000  # a caller's transcript longer than this is noise
 
 
@@ -153,14 +247,29 @@ class FrenchVoiceOutput(TwilioVoiceCollectingOutputChannel):
 class FrenchTwilioVoiceInput(TwilioVoiceInput):
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         webhook = Blueprint("french_twilio_voice_webhook", __name__)
+        auth_token, production, public_url = twilio_auth_token(), is_production(), rasa_public_url()
+        if not auth_token:
+            log = logger.error if production else logger.warning
+            log("TWILIO_AUTH_TOKEN not set: phone webhook requests are %s",
+                "all refused (production)" if production else "accepted unsigned (development only)")
 
         add_health_route(webhook)
+
         @webhook.route("/webhook", methods=["POST"])
         async def receive(request: Request) -> HTTPResponse:
             form = request.form or {}
-            sender_id = form.get("From")
-            if not sender_id:
-                return response.text("missing From", status=400)
+            # Twilio signs the URL it called, which is the public one, not the one behind the proxy.
+            url = public_url + request.path + (f"?{request.query_string}" if request.query_string else "")
+            params = {name: form.getlist(name) for name in form}
+            reason = refusal(auth_token, production, url, params, request.headers.get("X-Twilio-Signature"))
+            if reason:
+                logger.warning("phone webhook request refused: %s", reason)
+                return response.text("forbidden", status=403)
+            # The call, not the caller's number: a number is no secret, and hidden numbers all look alike.
+            # The number itself is never stored; a caller who wants a callback gives it to the form.
+            sender_id = ids.phone_conversation_id(form.get("CallSid"))
+            if sender_id is None:
+                return response.text("missing or malformed CallSid", status=400)
             text: str | None = form.get("SpeechResult")
             if text is None and form.get("CallStatus") == "ringing":
                 text = self.initial_prompt
@@ -173,7 +282,7 @@ class FrenchTwilioVoiceInput(TwilioVoiceInput):
                 messages = collector.messages
                 if new:
                     messages = place_disclaimer(messages, {"text": to_speech(disclaimer_text(request))})
-            else:  # silence: repeat the last answer
+            else:  # silence: repeat the last answer of this call
                 tracker = await request.app.ctx.agent.tracker_store.retrieve(sender_id)
                 events = tracker.events if tracker else []
                 last = next((e for e in reversed(events) if isinstance(e, BotUttered)), None)

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import logging
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Iterable
 
-from bot.db.models import Alert, CallbackRequest
+from sqlalchemy import func, select
+
+from bot.db.models import Alert, CallbackRequest, utcnow
 from bot.db.session import session_scope
 
 logger = logging.getLogger(__name__)
@@ -49,3 +51,13 @@ def store_callback(conversation_id: str, name: str, phone: str, time_slot: str, 
         s.add(request)
         s.flush()
         return int(request.id)
+
+
+def recent_count(table: type[Alert] | type[CallbackRequest], conversation_id: str, hours: float) -> int:
+    """Rows of `table` stored for this conversation in the last `hours` (per-conversation caps)."""
+    since = utcnow() - timedelta(hours=hours)
+    with session_scope() as s:
+        query = select(func.count()).select_from(table).where(
+            table.conversation_id == conversation_id, table.created_at >= since
+        )
+        return int(s.execute(query).scalar_one())

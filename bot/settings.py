@@ -67,3 +67,56 @@ def trusted_proxies() -> list[str]:
 def audit_failed_logins_per_minute() -> int:
     """At most this many audit rows per minute for failed or refused logins; the rest are counted."""
     return int(os.environ.get("AUDIT_FAILED_LOGINS_PER_MINUTE", "20"))
+
+
+# ---------- Doors of the assistant (channels, action server): see README "Security of the channels" ----------
+
+def environment() -> str:
+    """`production` or `development` (the default). Production refuses what development tolerates:
+    unsigned phone webhooks, REST senders without a token, a missing signing key or action-server token."""
+    value = os.environ.get("ASSISTANT_ENV", "development").strip().lower()
+    if value not in ("development", "production"):
+        raise ValueError(f"ASSISTANT_ENV must be development or production, not {value!r}")
+    return value
+
+
+def is_production() -> bool:
+    return environment() == "production"
+
+
+def _secret(name: str) -> str | None:
+    value = os.environ.get(name, "").strip()
+    return value or None
+
+
+def conversation_token_key() -> str | None:
+    """Signs the conversation tokens of the widget and the REST channel (shared by every Rasa server)."""
+    return _secret("CONVERSATION_TOKEN_KEY")
+
+
+def twilio_auth_token() -> str | None:
+    """Twilio's auth token: checks the `X-Twilio-Signature` of the phone webhook."""
+    return _secret("TWILIO_AUTH_TOKEN")
+
+
+def rasa_public_url() -> str:
+    """The Rasa server's address as the outside sees it (the widget's server URL, Twilio's webhook base)."""
+    return os.environ.get("RASA_PUBLIC_URL", "http://localhost:5005").rstrip("/")
+
+
+def action_server_token() -> str | None:
+    """Shared by the Rasa servers (header of endpoints.yml) and the action server, which checks it."""
+    return _secret("ACTION_SERVER_TOKEN")
+
+
+def actions_host() -> str:
+    """Address the action server listens on: loopback unless a cluster needs the pod's address."""
+    return os.environ.get("ACTIONS_HOST", "127.0.0.1")
+
+
+# Per-conversation caps. Alerts beyond the cap are logged, not stored: the emergency answer itself comes
+# from a rule before any action and never depends on them.
+MAX_ALERTS_PER_CONVERSATION = int(os.environ.get("MAX_ALERTS_PER_CONVERSATION", "5"))
+ALERT_WINDOW_HOURS = 1
+MAX_CALLBACKS_PER_CONVERSATION = int(os.environ.get("MAX_CALLBACKS_PER_CONVERSATION", "3"))
+CALLBACK_WINDOW_HOURS = 24

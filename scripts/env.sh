@@ -10,3 +10,9 @@ export ACTION_ENDPOINT_URL="${ACTION_ENDPOINT_URL:-http://localhost:${ACTIONS_PO
 export RASA_TELEMETRY_ENABLED=false
 export TF_CPP_MIN_LOG_LEVEL=2
 export PYTHONPATH="${PWD}${PYTHONPATH:+:$PYTHONPATH}"
+# The Rasa server sends it (endpoints.yml) and the action server checks it (bot/action_server.py).
+# One per run when not given; production sets its own (deploy/README.md).
+if [ -z "${ACTION_SERVER_TOKEN:-}" ]; then
+  ACTION_SERVER_TOKEN="$(od -An -tx1 -N24 /dev/urandom | tr -d ' \n')"
+  export ACTION_SERVER_TOKEN
+fi

@@ -17,7 +17,7 @@ stop() {
 }
 trap stop INT TERM EXIT
 
-$BIN/rasa run actions --actions actions -p "$ACTIONS_PORT" >>var/log/actions.log 2>&1 & pids+=($!)
+$BIN/python -m bot.action_server -p "$ACTIONS_PORT" >>var/log/actions.log 2>&1 & pids+=($!)
 # shellcheck disable=SC2086
 $BIN/rasa run -m models/current.tar.gz -p "$RASA_PORT" --endpoints endpoints.yml --credentials credentials.yml \
   --cors $ALLOWED_ORIGINS >>var/log/rasa.log 2>&1 & pids+=($!)
@@ -40,12 +40,13 @@ cat <<MSG
 
   Assistant (canal REST) : http://localhost:$RASA_PORT/webhooks/rest/webhook
   Assistant (socket.io)  : http://localhost:$RASA_PORT/socket.io
-  Serveur d'actions      : http://localhost:$ACTIONS_PORT/webhook
+  Serveur d'actions      : http://127.0.0.1:$ACTIONS_PORT/webhook (jeton exigé)
   Page de démonstration  : http://localhost:$SITE_PORT/
   Console du personnel   : http://localhost:$CONSOLE_PORT/
   Journaux               : var/log/
 
   Exemple : curl -s -XPOST http://localhost:$RASA_PORT/webhooks/rest/webhook -d '{"sender":"essai","message":"bonjour"}'
+  (conversation « rest-essai » ; en production le « sender » est un jeton : POST /webhooks/rest/session)
   Ctrl-C arrête tout.
 MSG
 wait -n "${pids[@]}"

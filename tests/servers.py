@@ -1,8 +1,14 @@
-"""Real servers on free ports for end-to-end tests: the Rasa server, the action server, their database."""
+"""Real servers on free ports for end-to-end tests: the Rasa server, the action server, their database.
+
+They run in production mode (ASSISTANT_ENV=production) with their secrets set: signed conversation
+tokens, a Twilio auth token, the action server's token. The tests hold the same secrets and sign what a
+legitimate client (the widget, Twilio, a REST client) would sign.
+"""
 
 from __future__ import annotations
 
 import os
+import secrets
 import signal
 import socket
 import subprocess
@@ -11,6 +17,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import requests
+
+from bot.conversation_ids import rest_sender_for
+from bot.twilio_signature import twilio_signature
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = ROOT / ".venv" / "bin"
@@ -52,6 +61,7 @@ def sqlite_endpoints(tmp: Path, db_file: Path, actions_port: int) -> Path:
     path = tmp / "endpoints.yml"
     path.write_text(
         f'action_endpoint:\n  url: "http://localhost:{actions_port}/webhook"\n'
+        '  headers:\n    X-Action-Token: ${ACTION_SERVER_TOKEN}\n'
         f'tracker_store:\n  type: SQL\n  dialect: "sqlite"\n  db: "{db_file}"\n'
         'lock_store:\n  type: "in_memory"\n',
         encoding="utf-8",
@@ -69,6 +79,17 @@ class Servers:
     rasa_port: int = field(default_factory=free_port)
     actions_port: int = 0
     procs: dict[str, subprocess.Popen] = field(default_factory=dict)
+    token_key: str = field(default_factory=lambda: secrets.token_urlsafe(32))
+    twilio_token: str = field(default_factory=lambda: secrets.token_hex(16))
+    action_token: str = field(default_factory=lambda: secrets.token_urlsafe(24))
+
+    def env(self) -> dict[str, str]:
+        env = base_env(self.database_url)
+        env.update(
+            ASSISTANT_ENV="production", CONVERSATION_TOKEN_KEY=self.token_key, TWILIO_AUTH_TOKEN=self.twilio_token,
+            ACTION_SERVER_TOKEN=self.action_token, RASA_PUBLIC_URL=self.rasa_url, ACTIONS_HOST="127.0.0.1",
+        )
+        return env
 
     @property
     def rasa_url(self) -> str:
@@ -84,8 +105,8 @@ class Servers:
     def start_actions(self) -> None:
         out = self.log("actions").open("ab")
         self.procs["actions"] = subprocess.Popen(
-            [str(BIN / "rasa"), "run", "actions", "--actions", "actions", "-p", str(self.actions_port)],
-            cwd=ROOT, env=base_env(self.database_url), stdout=out, stderr=subprocess.STDOUT,
+            [str(BIN / "python"), "-m", "bot.action_server", "-p", str(self.actions_port)],
+            cwd=ROOT, env=self.env(), stdout=out, stderr=subprocess.STDOUT,
         )
         wait_http(f"http://127.0.0.1:{self.actions_port}/health", 120, self.procs["actions"])
 
@@ -98,7 +119,7 @@ class Servers:
             [str(BIN / "rasa"), "run", "-m", str(MODEL), "-p", str(self.rasa_port),
              "--endpoints", str(self.endpoints), "--credentials", str(ROOT / "credentials.yml"),
              "--cors", "http://localhost:8080", *(extra or [])],
-            cwd=ROOT, env=base_env(self.database_url), stdout=out, stderr=subprocess.STDOUT,
+            cwd=ROOT, env=self.env(), stdout=out, stderr=subprocess.STDOUT,
         )
         wait_http(f"{self.rasa_url}/", 300, self.procs["rasa"])
 
@@ -116,10 +137,28 @@ class Servers:
         for name in list(self.procs):
             self._stop(name)
 
+    def token(self, conversation_id: str) -> str:
+        """The signed sender a REST client holds for `conversation_id` ("rest-…")."""
+        return rest_sender_for(conversation_id, self.token_key)
+
     def say(self, sender: str, text: str, timeout: float = 60) -> list[dict]:
-        r = requests.post(self.webhook, json={"sender": sender, "message": text}, timeout=timeout)
+        """One message to the REST conversation `sender` ("rest-…"), signed as the server requires."""
+        r = requests.post(self.webhook, json={"sender": self.token(sender), "message": text}, timeout=timeout)
         r.raise_for_status()
         return r.json()
+
+    @property
+    def voice_webhook(self) -> str:
+        return f"{self.rasa_url}/webhooks/twilio_voice/webhook"
+
+    def call(self, form: dict[str, str], signature: str | None = "sign", timeout: float = 60) -> requests.Response:
+        """A phone webhook request as Twilio sends it: signed with the auth token unless told otherwise."""
+        headers = {}
+        if signature == "sign":
+            headers["X-Twilio-Signature"] = twilio_signature(self.twilio_token, self.voice_webhook, form)
+        elif signature is not None:
+            headers["X-Twilio-Signature"] = signature
+        return requests.post(self.voice_webhook, data=form, headers=headers, timeout=timeout)
 
 
 def start_servers(tmp: Path, database_url: str | None = None, endpoints: Path | None = None) -> Servers:

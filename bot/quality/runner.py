@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import secrets
 import socket
 import subprocess
 import sys
@@ -31,8 +32,8 @@ def _free_port() -> int:
 
 
 @contextmanager
-def action_server(workdir: Path | None = None) -> Iterator[str]:
-    """A real action server on a free loopback port, stopped on exit; yields its webhook URL."""
+def action_server(workdir: Path | None = None) -> Iterator[tuple[str, str]]:
+    """A real action server on a free loopback port, stopped on exit; yields its webhook URL and token."""
     with tempfile.TemporaryDirectory() as tmp:
         base = Path(workdir or tmp)
         url = f"sqlite:///{base / 'quality.db'}"
@@ -40,11 +41,12 @@ def action_server(workdir: Path | None = None) -> Iterator[str]:
 
         init_db(url)
         port = _free_port()
-        env = {**os.environ, "DATABASE_URL": url, "RASA_TELEMETRY_ENABLED": "false"}
-        rasa = str(Path(sys.executable).with_name("rasa"))
+        token = secrets.token_hex(16)
+        env = {**os.environ, "DATABASE_URL": url, "RASA_TELEMETRY_ENABLED": "false", "ACTION_SERVER_TOKEN": token,
+               "ACTIONS_HOST": "127.0.0.1"}
         log = (base / "actions.log").open("ab")
         proc = subprocess.Popen(
-            [rasa, "run", "actions", "--actions", "actions", "-p", str(port), "--cors", "http://127.0.0.1"],
+            [sys.executable, "-m", "bot.action_server", "-p", str(port)],
             cwd=PROJECT_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
         )
         try:
@@ -60,7 +62,7 @@ def action_server(workdir: Path | None = None) -> Iterator[str]:
                 if time.monotonic() > deadline:
                     raise TimeoutError("action server did not start")
                 time.sleep(0.5)
-            yield f"http://127.0.0.1:{port}/webhook"
+            yield f"http://127.0.0.1:{port}/webhook", token
         finally:
             proc.terminate()
             try:
@@ -78,7 +80,7 @@ def _turn_events(events: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return []
 
 
-async def play(model: Path, cases: list[Case], actions_url: str) -> list[list[Outcome]]:
+async def play(model: Path, cases: list[Case], actions_url: str, token: str) -> list[list[Outcome]]:
     """Each case as a new conversation; one Outcome per turn."""
     import logging
 
@@ -89,7 +91,7 @@ async def play(model: Path, cases: list[Case], actions_url: str) -> list[list[Ou
 
     # Rasa's structured debug log would print every prediction of every case.
     structlog.configure(wrapper_class=structlog.make_filtering_bound_logger(logging.WARNING))
-    agent = Agent.load(str(model), action_endpoint=EndpointConfig(actions_url))
+    agent = Agent.load(str(model), action_endpoint=EndpointConfig(actions_url, headers={"X-Action-Token": token}))
     results = []
     for index, case in enumerate(cases):
         sender = f"quality-{index}"
@@ -104,5 +106,5 @@ async def play(model: Path, cases: list[Case], actions_url: str) -> list[list[Ou
 
 
 def run(model: Path, cases: list[Case]) -> list[list[Outcome]]:
-    with action_server() as url:
-        return asyncio.run(play(model, cases, url))
+    with action_server() as (url, token):
+        return asyncio.run(play(model, cases, url, token))

@@ -261,7 +261,9 @@ def test_red_flag_typed_in_the_widget_alerts_the_team(page: Page, rasa_server) -
     page.get_by_label("Votre message").fill("je ne sens plus mes jambes depuis ce matin")
     page.get_by_label("Votre message").press("Enter")
     expect(page.locator(".msg--urgent").first).to_be_visible(timeout=ANSWER_TIMEOUT)
-    session_id = page.evaluate("JSON.parse(sessionStorage.getItem('assistant-vertebroplastie')).sessionId")
+    token = page.evaluate("JSON.parse(sessionStorage.getItem('assistant-vertebroplastie')).sessionId")
+    session_id = token.rpartition(".")[0]  # the server's signed token: "<conversation id>.<signature>"
+    assert session_id.startswith("web-"), token
 
     engine = create_engine(rasa_server.database_url)
     query = text("SELECT flag_group FROM alerts WHERE conversation_id = :c")

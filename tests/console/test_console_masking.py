@@ -1,10 +1,12 @@
-"""Masking of phone numbers and e-mail addresses (pure function)."""
+"""Masking of phone numbers, e-mail addresses and social-security numbers (pure function)."""
 
 from __future__ import annotations
 
+import time
+
 import pytest
 
-from bot.console.masking import EMAIL_MASK, PHONE_MASK, mask_text
+from bot.console.masking import EMAIL_MASK, NIR_MASK, PHONE_MASK, mask_text
 
 
 @pytest.mark.parametrize(
@@ -31,10 +33,51 @@ def test_french_phone_numbers_are_masked(text: str) -> None:
 
 
 @pytest.mark.parametrize(
-    "text", ["jean.dupont@exemple.fr", "j-d+rdv@mail.sante.gouv.fr", "Marie_L@Orange.FR", "émile@exemple.com"]
+    "text",
+    [
+        "+44 20 7946 0958",
+        "+44 (0)20 7946 0958",
+        "0044 20 7946 0958",
+        "+32 470 12 34 56",
+        "+41 79 123 45 67",
+        "+1 (555) 123-4567",
+        "+212 6 12 34 56 78",
+        "+49 30 901820",
+        "+352 621 123 456",
+    ],
+)
+def test_foreign_phone_numbers_are_masked(text: str) -> None:
+    assert mask_text(f"rappelez-moi au {text} merci") == f"rappelez-moi au {PHONE_MASK} merci"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "jean.dupont@exemple.fr", "j-d+rdv@mail.sante.gouv.fr", "Marie_L@Orange.FR", "émile@exemple.com",
+        "o'brien@exemple.ie", "jean.dupont @ exemple.fr", "jean.dupont(at)exemple.fr", "jean.dupont [at] exemple.fr",
+        "jean.dupont@exemple[dot]fr", "jean point dupont arobase gmail point com", "jean arobase orange point fr",
+        "Jean Point Dupont Arobase Free Point FR", "jeandupont at gmail dot com",
+    ],
 )
 def test_email_addresses_are_masked(text: str) -> None:
     assert mask_text(f"écrivez à {text}.") == f"écrivez à {EMAIL_MASK}."
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "1 85 05 78 006 084 36",
+        "185057800608436",
+        "2 91 12 2A 123 456 78",
+        "2.91.12.2B.123.456.78",
+        "1-85-05-78-006-084-36",
+        "1 85 05 78 006 084",  # without its key
+        "2850799123456",
+        "7 85 05 78 006 084 36",  # provisional number
+    ],
+)
+def test_social_security_numbers_are_masked(text: str) -> None:
+    assert mask_text(f"mon numéro de sécu : {text}, merci") == f"mon numéro de sécu : {NIR_MASK}, merci"
 
 
 @pytest.mark.parametrize(
@@ -47,6 +90,12 @@ def test_email_addresses_are_masked(text: str) -> None:
         "dossier 123456789012",
         "code postal 78150",
         "appelez le 15 ou le 112, ou le 3114",
+        "il reste 2 à 4 heures en observation, 90 % des patients vont mieux",
+        "le point sur la douleur : 3 sur 10 à 14 h 30",
+        "dossier n° 2024-00123",
+        "+5 kg depuis l'intervention",
+        "je suis rentré à la maison. Merci",
+        "c'est au point mort, à l'hôpital",
     ],
 )
 def test_other_numbers_are_kept(text: str) -> None:
@@ -61,5 +110,14 @@ def test_several_items_and_empty_values() -> None:
 
 
 def test_masking_is_idempotent() -> None:
-    once = mask_text("06 12 34 56 78 / x@y.fr")
+    once = mask_text("06 12 34 56 78 / x@y.fr / +44 20 7946 0958 / 1 85 05 78 006 084 36")
     assert mask_text(once) == once
+
+
+def test_long_texts_without_addresses_are_masked_quickly() -> None:
+    # Texts a regular expression could backtrack on forever: dotted words, "point" words, digit runs.
+    texts = ["a." * 20_000 + "!", "mot point " * 5_000 + "fin", "1 " * 10_000, "+" + "1 " * 5_000, "a@" * 10_000]
+    start = time.perf_counter()
+    for text in texts:
+        mask_text(text)
+    assert time.perf_counter() - start < 2.0

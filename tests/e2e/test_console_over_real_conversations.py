@@ -16,7 +16,7 @@ CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 
 
 def test_console_shows_what_patients_said_and_the_alerts(rasa_server) -> None:
-    red, callback, question = (f"console-{uuid.uuid4().hex[:8]}" for _ in range(3))
+    red, callback, question = (f"rest-console-{uuid.uuid4().hex[:8]}" for _ in range(3))
     rasa_server.say(red, "bonjour, mon père ne sent plus ses jambes depuis ce matin")
     rasa_server.say(question, "faut il venir a jeun ?")
     for message in ["rappelez moi svp", "Jean Test", "06 11 22 33 44", "le matin", "une question", "/affirm"]:

@@ -13,7 +13,8 @@ pytestmark = pytest.mark.e2e
 
 
 def new_id() -> str:
-    return f"test-{uuid.uuid4().hex[:12]}"
+    """A REST conversation id; `rasa_server.say` signs it (the server runs in production mode)."""
+    return f"rest-test-{uuid.uuid4().hex[:12]}"
 
 
 def joined(replies: list[dict]) -> str:
@@ -79,7 +80,8 @@ def test_out_of_scope_says_what_the_assistant_can_do(rasa_server) -> None:
     ],
 )
 def test_bad_input_gets_an_answer_not_an_error(rasa_server, message: str) -> None:
-    r = requests.post(rasa_server.webhook, json={"sender": new_id(), "message": message}, timeout=120)
+    body = {"sender": rasa_server.token(new_id()), "message": message}
+    r = requests.post(rasa_server.webhook, json=body, timeout=120)
     assert r.status_code < 500
     assert isinstance(r.json(), list)
 

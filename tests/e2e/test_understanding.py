@@ -14,7 +14,8 @@ HOURS = re.compile(r"\b\d+\s*(?:h\b|heures?)", re.IGNORECASE)
 
 
 def new_id() -> str:
-    return f"understand-{uuid.uuid4().hex[:12]}"
+    """A REST conversation id; `rasa_server.say` signs it (the server runs in production mode)."""
+    return f"rest-understand-{uuid.uuid4().hex[:12]}"
 
 
 def test_a_question_and_a_goodbye_are_both_answered_question_first(rasa_server) -> None:
@@ -62,8 +63,8 @@ def test_a_statement_gets_an_acknowledgement_and_no_follow_up_questions(rasa_ser
 def test_negated_symptoms_then_a_question_get_the_answer_not_the_questions(rasa_server) -> None:
     sender = new_id()
     rasa_server.say(sender, "bonjour")
-    reply = "\n".join(texts(rasa_server.say(
-        sender, "Pas de fièvre, je sens bien mes jambes et le pansement est propre. Quand puis-je reprendre le volant ?")))
+    message = "Pas de fièvre, je sens bien mes jambes et le pansement est propre. Quand puis-je reprendre le volant ?"
+    reply = "\n".join(texts(rasa_server.say(sender, message)))
     assert "conduisez pas" in reply or "volant" in reply
     assert "questions rapides" not in reply and "🚨" not in reply
 

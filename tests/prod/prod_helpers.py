@@ -21,14 +21,15 @@ RED_FLAG = "je ne sens plus mes jambes depuis ce matin"
 
 
 def new_id(prefix: str = "prod") -> str:
-    return f"{prefix}-{uuid.uuid4().hex[:12]}"
+    """A REST conversation id; ProdStack.say signs it with the stack's key."""
+    return f"rest-{prefix}-{uuid.uuid4().hex[:12]}"
 
 
 def run_checked_load(
     stack: ProdStack, cfg: LoadConfig, name: str, faults: Sequence[tuple[float, str, Callable[[], Any]]] = ()
 ) -> tuple[dict[str, Any], dict[str, Any], LoadReport]:
     """Runs a load through nginx, verifies PostgreSQL, prints and saves the figures."""
-    cfg.url = stack.url
+    cfg.url, cfg.token_key = stack.url, stack.token_key
     report = run_load(cfg, faults)
     verification = verify_events(stack.database_url, report)
     summary = report.summary()

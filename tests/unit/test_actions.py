@@ -111,3 +111,36 @@ def test_callback_stored_only_with_consent(database: str) -> None:
     with session_scope(database) as s:
         row = s.execute(select(CallbackRequest)).scalar_one()
         assert (row.name, row.phone, row.status) == ("Jeanne", "06 12 34 56 78", "nouveau")
+
+
+# ---------- per-conversation caps (issue 14): floods stop, emergencies and other conversations do not ----------
+
+def test_callback_requests_stop_at_the_conversation_cap(database: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("actions.callback.MAX_CALLBACKS_PER_CONVERSATION", 2)
+    slots = {"cb_name": "Jeanne", "cb_phone": "06 12 34 56 78", "cb_time_slot": "le matin", "cb_reason": "rdv",
+             "cb_consent": True}
+    responses = [run(ActionSubmitCallback(), tracker("oui", "affirm", slots=slots))[1][0]["response"]
+                 for _ in range(4)]
+    assert responses == ["utter_callback_saved"] * 2 + ["utter_callback_failed"] * 2
+    latest = {"text": "oui", "intent": {"name": "affirm"}}
+    other = Tracker("conv-2", slots, latest, [], False, None, {}, "action_listen")
+    assert run(ActionSubmitCallback(), other)[1][0]["response"] == "utter_callback_saved"
+    with session_scope(database) as s:
+        assert sorted(s.execute(select(CallbackRequest.conversation_id)).scalars()) == ["conv-1", "conv-1", "conv-2"]
+
+
+def test_alerts_stop_at_the_conversation_cap_and_are_not_queued(database: str, tmp_path: Path,
+                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("bot.alert_queue.MAX_ALERTS_PER_CONVERSATION", 3)
+    for _ in range(5):
+        run(ActionStoreAlert(), tracker("je manque d'air", "red_flag_b"))
+    assert not (tmp_path / "alerts-pending.jsonl").exists()
+    with session_scope(database) as s:
+        assert len(s.execute(select(Alert)).scalars().all()) == 3
+    # An hour later the conversation may alert again.
+    with session_scope(database) as s:
+        for alert in s.execute(select(Alert)).scalars():
+            alert.created_at = alert.created_at.replace(year=alert.created_at.year - 1)
+    run(ActionStoreAlert(), tracker("je manque d'air", "red_flag_b"))
+    with session_scope(database) as s:
+        assert len(s.execute(select(Alert)).scalars().all()) == 4

@@ -1,5 +1,7 @@
 // Rasa's socket.io channel: session_request → session_confirm, then user_uttered / bot_uttered.
 // socket.io-client reconnects on its own; every reconnection asks for the same session again.
+// The server issues the conversation: it answers session_request with a signed token (bot/channels.py),
+// which the widget keeps and sends back to rejoin its conversation; an unknown token gets a new one.
 
 import { io } from "socket.io-client";
 
@@ -7,9 +9,10 @@ const READY_WAIT_MS = 6000;
 const ACK_TIMEOUT_MS = 30000;
 
 export class Connection {
-  constructor({ url, path, onMessage, onStatus }) {
+  constructor({ url, path, onMessage, onStatus, onSession = () => {} }) {
     this.onMessage = onMessage;
     this.onStatus = onStatus;
+    this.onSession = onSession;
     this.sessionId = null;
     this.ready = false;
     this.status = "connecting";
@@ -25,8 +28,7 @@ export class Connection {
     });
     this.socket.on("connect", () => this.socket.emit("session_request", { session_id: this.sessionId }));
     this.socket.on("session_confirm", (data) => {
-      const id = typeof data === "string" ? data : data && data.session_id;
-      if (id && id !== this.sessionId) return; // an answer for a session abandoned by "Recommencer"
+      if (!this.confirmSession(data)) return;
       this.ready = true;
       this.status = "online";
       this.onStatus("online");
@@ -44,6 +46,17 @@ export class Connection {
         if (this.sessionId && !this.socket.connected) this.socket.connect();
       });
     }
+  }
+
+  // Adopts the token the server confirmed (ours, or a new one when ours was unknown to it).
+  confirmSession(data) {
+    const token = typeof data === "string" ? data : data && data.session_id;
+    if (!token || typeof token !== "string") return false;
+    if (token !== this.sessionId) {
+      this.sessionId = token;
+      this.onSession(token);
+    }
+    return true;
   }
 
   offline() {

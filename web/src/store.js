@@ -18,7 +18,8 @@ export function createStore(storage = sessionStore()) {
       try {
         const raw = storage && storage.getItem(KEY);
         const state = raw ? JSON.parse(raw) : null;
-        return state && typeof state.sessionId === "string" && Array.isArray(state.messages) ? state : null;
+        const session = state && (state.sessionId === null || typeof state.sessionId === "string");
+        return session && Array.isArray(state.messages) ? state : null;
       } catch {
         return null;
       }

@@ -78,7 +78,8 @@ class ChatWidget {
     const saved = store.load();
     // Nothing is written to the browser before the patient opens the widget (CNIL).
     this.activated = Boolean(saved);
-    this.state = saved || { sessionId: newId(), messages: [], open: false, size: DEFAULT_SIZE };
+    // The session token comes from the server once connected (Connection.confirmSession).
+    this.state = saved || { sessionId: null, messages: [], open: false, size: DEFAULT_SIZE };
     for (const m of this.state.messages) if (m.status === "sending") m.status = "failed";
     this.connection = null;
     this.inFlight = 0;
@@ -202,11 +203,17 @@ class ChatWidget {
         path: this.config.socketPath,
         onMessage: (data) => this.receive(data),
         onStatus: (status) => this.setStatus(status),
+        onSession: (token) => this.adoptSession(token),
       });
       this.connection.start(this.state.sessionId);
     }
     this.scrollDown();
     if (focus) this.input.focus();
+  }
+
+  adoptSession(token) {
+    this.state.sessionId = token;
+    this.persist();
   }
 
   close() {
@@ -248,7 +255,7 @@ class ChatWidget {
 
   restart() {
     this.confirmBox.hidden = true;
-    this.state.sessionId = newId();
+    this.state.sessionId = null; // the server issues a new conversation
     this.state.messages = [];
     this.turnUrgent = false;
     this.persist();
