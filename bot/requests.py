@@ -145,12 +145,13 @@ def choose_requests(whole: Ranking, parts: list[tuple[Segment, Ranking]]) -> tup
     content = [(s, r) for s, r in asking if _top(r)[0] not in SMALL_TALK] or asking
     best_segment, best = max(content, key=lambda p: _top(p[1])[1])
     best_name, best_sure = _top(best)
-    if best_name not in SMALL_TALK and best_name != name:
+    if best_name not in SMALL_TALK:
         if name in SMALL_TALK or name == "goodbye":
             # "Bonjour… [question]", "[question] Merci, au revoir": the question comes first.
-            switch = best_sure >= SECOND_REQUEST_SURE
+            switch = best_sure >= SECOND_REQUEST_SURE and best_name != name
         else:
-            # A red flag the classifier saw in the whole message stays for the red-flag component.
+            # An unsure whole message (two questions pull it apart) takes its surest question clause;
+            # a red flag the classifier saw in the whole message stays for the red-flag component.
             switch = confidence < WHOLE_MESSAGE_SURE and best_sure > confidence and not name.startswith("red_flag_")
         if switch:
             primary, (name, confidence) = best, (best_name, best_sure)

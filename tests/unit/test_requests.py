@@ -97,3 +97,10 @@ def test_policy_stays_silent_when_the_intent_was_replaced_or_a_form_runs():
     assert next_action(two, "red_flag_a", ["utter_red_flag_a"], False) is None
     assert next_action(two, "ask_driving", ["utter_ask_driving"], True) is None
     assert next_action(two[:1], "ask_driving", ["utter_ask_driving"], False) is None
+
+
+def test_two_questions_that_split_the_whole_message_take_the_surest_clause():
+    parts = [(seg("combien de temps ?"), [("ask_duration", 0.9)]), (seg("à jeun ?"), [("ask_fasting", 0.85)])]
+    ranking, requests = choose_requests([("ask_duration", 0.48), ("ask_fasting", 0.45)], parts)
+    assert ranking[0] == ("ask_duration", 0.9)
+    assert [r[0] for r in requests] == ["ask_duration", "ask_fasting"]
