@@ -1,4 +1,4 @@
-"""Practical answers read from config/practical.yml (bot/practical.py)."""
+"""Practical answers read from config/centre.yml and config/practical.yml (bot/practical.py)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
-from bot.practical import FALLBACK_PHONE, PRACTICAL_INTENTS, PracticalInfo, answer_for
+from bot.practical import PRACTICAL_INTENTS, PracticalInfo, answer_for
 
 logger = logging.getLogger(__name__)
 INFO = PracticalInfo()
@@ -26,8 +26,9 @@ class ActionPracticalAnswer(Action):
         try:
             answer = answer_for(intent, INFO.data())
         except Exception:
-            logger.exception("config/practical.yml illisible : réponse minimale")
-            dispatcher.utter_message(text=f"Le secrétariat vous renseigne au {FALLBACK_PHONE}.")
+            logger.exception("config/practical.yml ou config/centre.yml illisible : réponse minimale")
+            # From the domain: its {centre_phone} does not depend on the unreadable files.
+            dispatcher.utter_message(response="utter_practical_unavailable")
             return []
         dispatcher.utter_message(
             text=answer.text,

@@ -30,6 +30,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 from twilio.twiml.voice_response import Gather, VoiceResponse
 
+from bot.centre import fill, load_centre
 from bot.settings import allowed_origins
 from bot.voice import spoken_choices, to_speech
 
@@ -79,7 +80,14 @@ async def is_new_conversation(request: Request, sender_id: str) -> bool:
 
 
 def disclaimer_text(request: Request) -> str:
-    return request.app.ctx.agent.domain.responses["utter_disclaimer"][0]["text"]
+    """The domain's disclaimer, with the centre's name filled in as Rasa fills its responses."""
+    return fill(request.app.ctx.agent.domain.responses["utter_disclaimer"][0]["text"])
+
+
+def voice_failure_text() -> str:
+    """Said on the phone when a turn fails: never Twilio's English error message."""
+    return (f"Je n'ai pas pu répondre, excusez-moi. Appelez le centre au {load_centre().phone}. "
+            "En cas d'urgence, appelez le 15.")
 
 
 def add_health_route(webhook: Blueprint) -> None:
@@ -167,10 +175,13 @@ class FrenchTwilioVoiceInput(TwilioVoiceInput):
             if text is not None:
                 new = await is_new_conversation(request, sender_id)
                 collector = FrenchVoiceOutput()
-                await on_new_message(
-                    UserMessage(text[:MAX_SPEECH_CHARS], collector, sender_id, input_channel=self.name())
-                )
-                messages = collector.messages
+                try:
+                    await on_new_message(
+                        UserMessage(text[:MAX_SPEECH_CHARS], collector, sender_id, input_channel=self.name())
+                    )
+                except Exception:
+                    logger.exception("voice message failed (call %s)", sender_id)
+                messages = collector.messages or [{"text": to_speech(voice_failure_text())}]
                 if new:
                     messages = place_disclaimer(messages, {"text": to_speech(disclaimer_text(request))})
             else:  # silence: repeat the last answer

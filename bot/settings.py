@@ -28,6 +28,5 @@ def allowed_origins() -> list[str]:
     return [origin for origin in raw.replace(",", " ").split() if origin]
 
 
-# The centre's facts that code needs (the patient-facing texts live in domain.yml).
-CENTRE_PHONE = os.environ.get("CENTRE_PHONE", "01 39 63 71 39")
+# The centre's name, phone and address: config/centre.yml (bot/centre.py), not the environment.
 RETENTION_DAYS = int(os.environ.get("RETENTION_DAYS", "90"))

@@ -5,7 +5,8 @@ cd "$(dirname "$0")/.."
 source scripts/env.sh
 PY=.venv/bin/python
 mkdir -p var/bench
-echo "== Détecteur de signaux d'alerte =="; $PY -m bench.redflags
+echo "== Lisibilité des réponses (mots, LIX) =="; $PY -m bench.readability
+echo; echo "== Détecteur de signaux d'alerte =="; $PY -m bench.redflags
 echo; echo "== NLU sur le jeu de test =="; $PY -m bench.nlu
 echo; echo "== Pipelines (projet / recette par défaut de Rasa), validation croisée =="
 $PY -m bench.pipelines --folds "${BENCH_FOLDS:-3}" --cv "${BENCH_CV-projet}"

@@ -9,7 +9,8 @@ from urllib.parse import urlsplit
 
 from flask import Flask, abort, render_template, send_from_directory
 
-from bot.settings import CENTRE_PHONE, PROJECT_ROOT, RETENTION_DAYS
+from bot.centre import load_centre
+from bot.settings import PROJECT_ROOT, RETENTION_DAYS
 
 WIDGET_DIST = PROJECT_ROOT / "web" / "dist"
 
@@ -29,14 +30,13 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
         WIDGET_DIST_DIR=os.environ.get("WIDGET_DIST_DIR", str(WIDGET_DIST)),
         WIDGET_TITLE="Assistant vertébroplastie",
         WIDGET_PRIMARY_COLOR="#1d4f91",
-        CENTRE_PHONE=CENTRE_PHONE,
         RETENTION_DAYS=RETENTION_DAYS,
     )
     app.config.update(overrides or {})
 
     @app.context_processor
     def widget_settings() -> dict[str, Any]:
-        return {"cfg": app.config}
+        return {"cfg": app.config, "centre": load_centre()}
 
     @app.after_request
     def security_headers(response):  # type: ignore[no-untyped-def]
