@@ -12,21 +12,22 @@ from typing import Any
 from rasa_sdk.executor import CollectingDispatcher
 
 from bot.followups import PRACTICAL_PREFIX
-from bot.practical import FALLBACK_PHONE, PRACTICAL_INTENTS, PracticalInfo, answer_for
+from bot.practical import PRACTICAL_INTENTS, PracticalInfo, answer_for
 
 logger = logging.getLogger(__name__)
 INFO = PracticalInfo()
 
 
 def say_practical(dispatcher: CollectingDispatcher, intent: str) -> None:
-    """The practical answer of config/practical.yml (read again when the secretariat changes it)."""
+    """The practical answer of config/practical.yml and config/centre.yml (read again when they change)."""
     if intent not in PRACTICAL_INTENTS:
         intent = "ask_contact"
     try:
         answer = answer_for(intent, INFO.data())
     except Exception:
-        logger.exception("config/practical.yml illisible : réponse minimale")
-        dispatcher.utter_message(text=f"Le secrétariat vous renseigne au {FALLBACK_PHONE}.", topic=intent)
+        logger.exception("config/practical.yml ou config/centre.yml illisible : réponse minimale")
+        # From the domain: its {centre_phone} does not depend on the unreadable files.
+        dispatcher.utter_message(response="utter_practical_unavailable", topic=intent)
         return
     dispatcher.utter_message(
         text=answer.text, buttons=[{"title": t, "payload": p} for t, p in answer.buttons], topic=intent

@@ -10,6 +10,7 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from bot import settings
 from bot.db.models import CallbackRequest
 from bot.phone import normalize_phone
 from bot.records import recent_count, store_callback
@@ -55,6 +56,17 @@ class ValidateCallbackForm(FormValidationAction):
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> Dict[str, Any]:
         return {"cb_reason": clean_free_text(value, 1000)}
+
+
+class ActionAskCbConsent(Action):
+    """The consent question, with the retention period the deployment really applies."""
+
+    def name(self) -> str:
+        return "action_ask_cb_consent"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]) -> List[EventType]:
+        dispatcher.utter_message(response="utter_ask_cb_consent", retention_days=settings.RETENTION_DAYS)
+        return []
 
 
 class ActionSubmitCallback(Action):

@@ -1,15 +1,37 @@
-"""Answer after the follow-up questions about a vague symptom."""
+"""Follow-up questions about a vague symptom: stop at the first "yes", then give the outcome."""
 
 from __future__ import annotations
 
 from typing import Any, Dict, List
 
-from rasa_sdk import Action, Tracker
+from rasa_sdk import Action, FormValidationAction, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
 
 from bot.alert_queue import store_alert_or_queue
-from bot.triage import TRIAGE_QUESTIONS, triage_outcome
+from bot.triage import TRIAGE_SLOTS, first_yes, questions_to_ask, triage_outcome
+
+
+class ValidateTriageForm(FormValidationAction):
+    """Ends the questions on the first "yes": the remaining ones are no longer required."""
+
+    def name(self) -> str:
+        return "validate_triage_form"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> List[EventType]:
+        if tracker.get_slot("requested_slot") is None:
+            # The questions start (nothing asked yet): answers of an earlier round, ended by a red flag,
+            # "annuler" or a yes, must not skip a question, nor end this round at once.
+            return [SlotSet(slot, None) for slot in TRIAGE_SLOTS] + [SlotSet("requested_slot", TRIAGE_SLOTS[0])]
+        return await super().run(dispatcher, tracker, domain)
+
+    async def required_slots(
+        self, domain_slots: List[str], dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> List[str]:
+        return questions_to_ask({slot: tracker.get_slot(slot) for slot in TRIAGE_SLOTS})
 
 
 class ActionTriageOutcome(Action):
@@ -19,20 +41,19 @@ class ActionTriageOutcome(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
     ) -> List[EventType]:
-        answers = {slot: tracker.get_slot(slot) for slot, _ in TRIAGE_QUESTIONS}
+        answers = {slot: tracker.get_slot(slot) for slot in TRIAGE_SLOTS}
         group = triage_outcome(answers)
         if group is None:
             dispatcher.utter_message(response="utter_triage_reassure")
         else:
             dispatcher.utter_message(response=f"utter_red_flag_{group.lower()}")
-            yes = [slot for slot, _ in TRIAGE_QUESTIONS if answers.get(slot)]
             store_alert_or_queue(
                 conversation_id=tracker.sender_id,
                 group=group,
-                matched=[f"questions: {', '.join(yes)}"],
+                matched=[f"questions: {first_yes(answers)}"],
                 message_text=_symptom_text(tracker),
             )
-        return [SlotSet(slot, None) for slot, _ in TRIAGE_QUESTIONS]
+        return [SlotSet(slot, None) for slot in TRIAGE_SLOTS]
 
 
 def _symptom_text(tracker: Tracker) -> str:

@@ -38,6 +38,7 @@ from sanic.response import HTTPResponse
 from twilio.twiml.voice_response import Gather, VoiceResponse
 
 from bot import conversation_ids as ids
+from bot.centre import fill, load_centre
 from bot.rate_limit import RateLimiter
 from bot.settings import allowed_origins, conversation_token_key, is_production, rasa_public_url, twilio_auth_token
 from bot.twilio_signature import refusal
@@ -110,7 +111,14 @@ async def is_new_conversation(request: Request, sender_id: str) -> bool:
 
 
 def disclaimer_text(request: Request) -> str:
-    return request.app.ctx.agent.domain.responses["utter_disclaimer"][0]["text"]
+    """The domain's disclaimer, with the centre's name filled in as Rasa fills its responses."""
+    return fill(request.app.ctx.agent.domain.responses["utter_disclaimer"][0]["text"])
+
+
+def voice_failure_text() -> str:
+    """Said on the phone when a turn fails: never Twilio's English error message."""
+    return (f"Je n'ai pas pu répondre, excusez-moi. Appelez le centre au {load_centre().phone}. "
+            "En cas d'urgence, appelez le 15.")
 
 
 def add_health_route(webhook: Blueprint) -> None:
@@ -276,10 +284,13 @@ class FrenchTwilioVoiceInput(TwilioVoiceInput):
             if text is not None:
                 new = await is_new_conversation(request, sender_id)
                 collector = FrenchVoiceOutput()
-                await on_new_message(
-                    UserMessage(text[:MAX_SPEECH_CHARS], collector, sender_id, input_channel=self.name())
-                )
-                messages = collector.messages
+                try:
+                    await on_new_message(
+                        UserMessage(text[:MAX_SPEECH_CHARS], collector, sender_id, input_channel=self.name())
+                    )
+                except Exception:
+                    logger.exception("voice message failed (call %s)", sender_id)
+                messages = collector.messages or [{"text": to_speech(voice_failure_text())}]
                 if new:
                     messages = place_disclaimer(messages, {"text": to_speech(disclaimer_text(request))})
             else:  # silence: repeat the last answer of this call

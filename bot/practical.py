@@ -1,7 +1,8 @@
-"""Practical answers (contact, address, hours, prices, what to bring) from config/practical.yml.
+"""Practical answers (contact, address, hours, prices, what to bring).
 
-The secretariat edits that file; it is read again whenever it changes. A missing value is said to
-be missing, with the secretariat's number: nothing is invented.
+The centre's phone, e-mail and address come from config/centre.yml (bot/centre.py); the rest from
+config/practical.yml, which the secretariat edits and which is read again whenever it changes. A
+missing value is said to be missing, with the secretariat's number: nothing is invented.
 """
 
 from __future__ import annotations
@@ -14,10 +15,10 @@ from typing import Any
 
 import yaml
 
+from bot.centre import Centre, load_centre
 from bot.settings import PROJECT_ROOT
 
 PRACTICAL_FILE = Path(os.environ.get("PRACTICAL_FILE", PROJECT_ROOT / "config" / "practical.yml"))
-FALLBACK_PHONE = "01 39 63 71 39"  # used only if the file itself cannot be read
 
 
 @dataclass(frozen=True)
@@ -53,22 +54,27 @@ def _value(data: dict[str, Any], key: str) -> str | list[str] | None:
     return value
 
 
-def answer_for(intent: str, data: dict[str, Any]) -> Answer:
-    """The answer to a practical question; pure, so that every wording is tested."""
-    phone = _value(data, "telephone") or FALLBACK_PHONE
-    callback = (("Être rappelé", "/request_callback"),)
+def _address(data: dict[str, Any], centre: Centre) -> str:
+    landmark = _value(data, "repere")  # only once the secretariat has confirmed it
+    return f"{centre.address} ({landmark})" if landmark else centre.address
+
+
+def answer_for(intent: str, data: dict[str, Any], centre: Centre | None = None) -> Answer:
+    """The answer to a practical question; pure given the centre, so that every wording is tested."""
+    centre = centre or load_centre()
+    phone = centre.phone
+    callback = (("Demander un rappel", "/request_callback"),)
     unknown = f"Le secrétariat vous renseigne au {phone}."
     if intent == "ask_contact":
-        parts = [f"Secrétariat du centre : {phone}."]
-        if email := _value(data, "email"):
-            parts.append(f"E-mail : {email}.")
-        if address := _value(data, "adresse"):
-            parts.append(f"Adresse : {address}.")
-        parts.append("En cas d'urgence, appelez le 15.")
+        parts = [
+            f"Secrétariat du centre : {phone}.",
+            f"E-mail : {centre.email}.",
+            f"Adresse : {_address(data, centre)}.",
+            "En cas d'urgence, appelez le 15.",
+        ]
         return Answer(" ".join(parts), callback + (("Horaires", "/ask_opening_hours"),))
     if intent == "ask_address":
-        address = _value(data, "adresse")
-        parts = [f"Le centre est au {address}." if address else "Je n'ai pas l'adresse du centre."]
+        parts = [f"Le centre est au {_address(data, centre)}."]
         access, parking = _value(data, "acces"), _value(data, "stationnement")
         if access:
             parts.append(f"Accès : {access}.")
@@ -81,8 +87,8 @@ def answer_for(intent: str, data: dict[str, Any]) -> Answer:
     if intent == "ask_opening_hours":
         hours = _value(data, "horaires")
         text = (f"Horaires du secrétariat : {hours}. En cas d'urgence, appelez le 15." if hours else
-                f"Je n'ai pas les horaires d'ouverture du secrétariat. Appelez le {phone}, ou demandez à être "
-                "rappelé. En cas d'urgence, appelez le 15.")
+                f"Je n'ai pas les horaires d'ouverture du secrétariat. Appelez le {phone}, ou demandez un "
+                "rappel. En cas d'urgence, appelez le 15.")
         return Answer(text, callback)
     if intent == "ask_cost":
         prices = _value(data, "tarifs")

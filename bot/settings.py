@@ -35,8 +35,7 @@ CONTENT_REVIEW_DIR = Path(os.environ.get("CONTENT_REVIEW_DIR", VAR_DIR / "conten
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 
 
-# The centre's facts that code needs (the patient-facing texts live in domain.yml).
-CENTRE_PHONE = os.environ.get("CENTRE_PHONE", "01 39 63 71 39")
+# The centre's name, phone and address: config/centre.yml (bot/centre.py), not the environment.
 RETENTION_DAYS = int(os.environ.get("RETENTION_DAYS", "90"))
 
 # --- staff console security (issue 14) ---

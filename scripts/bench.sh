@@ -5,7 +5,8 @@ cd "$(dirname "$0")/.."
 source scripts/env.sh
 PY=.venv/bin/python
 mkdir -p var/bench
-echo "== Détecteur de signaux d'alerte =="; $PY -m bench.redflags
+echo "== Lisibilité des réponses (mots, LIX) =="; $PY -m bench.readability
+echo; echo "== Détecteur de signaux d'alerte =="; $PY -m bench.redflags
 # Optional (BENCH_EDSNLP=1): edsnlp's qualifiers against the detector's filters, in their own venv
 # var/edsnlp-venv (built once by bench/edsnlp/setup.sh; edsnlp 0.17 needs another spaCy than ours).
 if [ "${BENCH_EDSNLP:-}" = 1 ]; then

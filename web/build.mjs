@@ -3,6 +3,14 @@
 import { readFile } from "node:fs/promises";
 import { build, transform } from "esbuild";
 
+// The centre's phone number, from its one place (a flat file: `telephone: "…"` on one line).
+async function centrePhone() {
+  const text = await readFile(new URL("../config/centre.yml", import.meta.url), "utf8");
+  const match = text.match(/^telephone:\s*"([^"]+)"\s*$/m);
+  if (!match) throw new Error('config/centre.yml : ligne telephone: "…" introuvable');
+  return match[1];
+}
+
 const cssAsText = {
   name: "css-as-text",
   setup(b) {
@@ -22,6 +30,7 @@ await build({
   format: "iife",
   target: ["es2019", "safari13", "chrome80", "firefox78"],
   plugins: [cssAsText],
+  define: { __CENTRE_PHONE__: JSON.stringify(await centrePhone()) },
   legalComments: "eof",
   logLevel: "info",
 });

@@ -28,7 +28,7 @@ if [[ ! -f node_modules/.deps-fingerprint || "$(cat node_modules/.deps-fingerpri
   fingerprint package.json package-lock.json > node_modules/.deps-fingerprint
 fi
 
-sources=$(fingerprint src build.mjs package-lock.json)
+sources=$(fingerprint src build.mjs package-lock.json ../config/centre.yml)
 if [[ -f dist/widget.js && -f dist/.sources-fingerprint && "$(cat dist/.sources-fingerprint)" == "$sources" ]]; then
   echo "web/build.sh : widget à jour (web/dist/widget.js)."
   exit 0

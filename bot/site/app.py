@@ -9,9 +9,9 @@ from urllib.parse import urlsplit
 
 from flask import Flask, abort, render_template, send_from_directory
 
+from bot.centre import load_centre
 from bot.settings import (
     AUDIT_RETENTION_DAYS,
-    CENTRE_PHONE,
     LOG_RETENTION_DAYS,
     PROJECT_ROOT,
     RETENTION_DAYS,
@@ -35,7 +35,6 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
         WIDGET_DIST_DIR=os.environ.get("WIDGET_DIST_DIR", str(WIDGET_DIST)),
         WIDGET_TITLE="Assistant vertébroplastie",
         WIDGET_PRIMARY_COLOR="#1d4f91",
-        CENTRE_PHONE=CENTRE_PHONE,
         RETENTION_DAYS=RETENTION_DAYS,
         AUDIT_RETENTION_DAYS=AUDIT_RETENTION_DAYS,
         LOG_RETENTION_DAYS=LOG_RETENTION_DAYS,
@@ -44,7 +43,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
 
     @app.context_processor
     def widget_settings() -> dict[str, Any]:
-        return {"cfg": app.config}
+        return {"cfg": app.config, "centre": load_centre()}
 
     @app.after_request
     def security_headers(response):  # type: ignore[no-untyped-def]

@@ -9,7 +9,11 @@ import requests
 from conftest import texts
 from sqlalchemy import create_engine, text
 
+from bot.centre import load_centre
+from bot.settings import RETENTION_DAYS
+
 pytestmark = pytest.mark.e2e
+CENTRE = load_centre()
 
 
 def new_id() -> str:
@@ -24,8 +28,8 @@ def joined(replies: list[dict]) -> str:
 def test_conversation_starts_with_the_disclaimer(rasa_server) -> None:
     replies = rasa_server.say(new_id(), "bonjour")
     first = replies[0]["text"]
-    assert "ne remplace pas l'avis de votre médecin" in first
-    assert "15" in first
+    assert "Je ne remplace pas votre médecin" in first and CENTRE.name in first
+    assert "15" in first and "{" not in first
     assert any("vertébroplastie" in t for t in texts(replies[1:]))
 
 
@@ -34,8 +38,13 @@ def test_conversation_starts_with_the_disclaimer(rasa_server) -> None:
     [
         ("quand est ce que je pourrai rentrer chez moi apres la vertebroplastie ?", "2 à 4 heures"),
         ("est ce qu'il faut etre a jeun pour l'intervention", "à jeun"),
-        ("quel est le numero de telephone du centre svp", "01 39 63 71 39"),
-        ("ma mere prend du kardegic, doit elle l'arreter avant ?", "N'arrêtez jamais seul"),
+        ("quel est le numero de telephone du centre svp", CENTRE.phone),
+        ("ma mere prend du kardegic, doit elle l'arreter avant ?", "ne reprenez pas de vous-même"),
+        ("est ce que je peux manger avant l'intervention ?", "Vous devez venir à jeun"),
+        ("la cimentoplastie ca guerit le cancer des os ?", "ne soigne pas le cancer"),
+        ("est ce qu'une fracture de vertebre peut avoir des consequences graves ?", "durée de vie"),
+        ("le scanner avant l'intervention c'est avec injection ?", "sans injection"),
+        ("sur quelles recommandations vous basez vous ?", "CIRSE"),
         ("combien de seances de kine apres ?", "20 séances"),
         ("ca marche vraiment la cimentoplastie ?", "90 %"),
     ],
@@ -59,17 +68,17 @@ def test_two_misunderstandings_in_a_row_offer_the_secretariat(rasa_server) -> No
     sender = new_id()
     rasa_server.say(sender, "bonjour")
     first = rasa_server.say(sender, "blorp zzgrx kwaaa")
-    assert "reformuler" in joined(first)
+    assert "avec d'autres mots" in joined(first)
     assert first[-1].get("buttons"), "topic buttons are offered"
     second = rasa_server.say(sender, "vvvvv qqqq plonk")
-    assert "01 39 63 71 39" in joined(second)
+    assert CENTRE.phone in joined(second) and "{centre_phone}" not in joined(second)
 
 
 def test_out_of_scope_says_what_the_assistant_can_do(rasa_server) -> None:
     sender = new_id()
     rasa_server.say(sender, "bonjour")
     reply = joined(rasa_server.say(sender, "quel temps fera-t-il demain a paris ?"))
-    assert "vertébroplastie" in reply or "reformuler" in reply
+    assert "vertébroplastie" in reply or "avec d'autres mots" in reply
 
 
 @pytest.mark.parametrize(
@@ -164,8 +173,9 @@ def test_whole_callback_request_is_stored(rasa_server) -> None:
     again = joined(rasa_server.say(sender, "12 34"))
     assert "pas valide" in again
     assert "Quand" in joined(rasa_server.say(sender, "+33 6 12 34 56 78"))
-    assert "motif" in joined(rasa_server.say(sender, "le matin"))
-    assert "Acceptez-vous" in joined(rasa_server.say(sender, "question sur le rendez-vous de ma mère"))
+    assert "quel sujet" in joined(rasa_server.say(sender, "le matin"))
+    consent = joined(rasa_server.say(sender, "question sur le rendez-vous de ma mère"))
+    assert "Acceptez-vous" in consent and f"{RETENTION_DAYS} jours" in consent
     done = joined(rasa_server.say(sender, "/affirm"))
     assert "06 12 34 56 78" in done
     expected = ("Jeanne Martin", "06 12 34 56 78", "le matin", "question sur le rendez-vous de ma mère")
@@ -192,20 +202,31 @@ def test_callback_can_be_cancelled_halfway(rasa_server) -> None:
 def test_appointments_are_routed_to_a_callback(rasa_server) -> None:
     sender = new_id()
     reply = joined(rasa_server.say(sender, "je voudrais prendre rendez-vous pour une vertebroplastie"))
-    assert "Je ne peux pas prendre" in reply and "01 39 63 71 39" in reply
+    assert "Je ne peux pas prendre" in reply and CENTRE.phone in reply
 
 
-# ---------- Vague symptoms: follow-up questions (issue 3) ----------
+# ---------- Vague symptoms: follow-up questions (issues 3 and 11) ----------
+
+QUESTIONS = ["jambes", "uriner", "respirer", "saigne", "malaise", "fièvre"]  # in the asking order
+
+
+def is_question(replies: list[dict]) -> bool:
+    return any([b["payload"] for b in r.get("buttons", [])] == ["/affirm", "/deny"] for r in replies)
+
 
 def test_vague_symptom_gets_follow_up_questions_then_reassurance(rasa_server) -> None:
     sender = new_id()
     first = joined(rasa_server.say(sender, "j'ai des fourmis dans les pieds"))
-    assert "quelques questions" in first and "jambes" in first
-    assert "uriner" in joined(rasa_server.say(sender, "/deny"))
-    assert "fièvre" in joined(rasa_server.say(sender, "/deny"))
-    assert "respirer" in joined(rasa_server.say(sender, "/deny"))
-    end = joined(rasa_server.say(sender, "non"))
-    assert "pas de signe d'urgence" in end and "01 39 63 71 39" in end
+    assert "quelques questions" in first and "appelez le 15 sans attendre" in first and QUESTIONS[0] in first
+    asked = []
+    for expected in QUESTIONS[1:]:
+        replies = rasa_server.say(sender, "/deny")
+        assert expected in joined(replies) and is_question(replies), expected
+        asked.append(joined(replies))
+    assert asked[0].startswith("Depuis peu"), "a new bladder problem, not a long-standing one"
+    end = rasa_server.say(sender, "non")
+    assert not is_question(end)
+    assert "pas de signe d'urgence, parmi ceux que j'ai demandés" in joined(end) and CENTRE.phone in joined(end)
     assert alerts_for(rasa_server, sender) == []
 
 
@@ -214,18 +235,48 @@ def test_follow_up_questions_answered_in_words_end_on_reassurance(rasa_server) -
     sender = new_id()
     rasa_server.say(sender, "j'ai des fourmis dans les pieds")
     assert "uriner" in joined(rasa_server.say(sender, "non je sens bien mes jambes"))
-    assert "fièvre" in joined(rasa_server.say(sender, "non j'urine normalement"))
-    assert "respirer" in joined(rasa_server.say(sender, "non pas de fievre"))
-    end = rasa_server.say(sender, "non je respire bien")
+    assert "respirer" in joined(rasa_server.say(sender, "non j'urine normalement"))
+    replies = rasa_server.say(sender, "non je respire bien")
+    assert not replies[0]["text"].startswith("🚨") and "saigne" in joined(replies)
+    assert "malaise" in joined(rasa_server.say(sender, "non ça ne saigne pas"))
+    assert "fièvre" in joined(rasa_server.say(sender, "non pas de malaise"))
+    end = rasa_server.say(sender, "non pas de fievre")
     assert not end[0]["text"].startswith("🚨")
     assert "pas de signe d'urgence" in joined(end)
     assert alerts_for(rasa_server, sender) == []
 
 
-def test_a_yes_to_a_follow_up_question_gives_the_emergency_answer_and_an_alert(rasa_server) -> None:
+def test_the_first_yes_gives_the_emergency_answer_at_once(rasa_server) -> None:
     sender = new_id()
-    rasa_server.say(sender, "j'ai plus mal qu'avant depuis l'intervention")
-    for answer in ["/affirm", "/deny", "/deny", "/deny"]:
-        replies = rasa_server.say(sender, answer)
-    assert replies[0]["text"].startswith("🚨") and "15" in replies[0]["text"]
+    first = rasa_server.say(sender, "j'ai plus mal qu'avant depuis l'intervention")
+    assert is_question(first) and "jambes" in joined(first)
+    replies = rasa_server.say(sender, "oui")
+    assert replies[0]["text"].startswith("🚨") and "appelez le 15" in replies[0]["text"]
+    assert "Ne conduisez pas vous-même" in replies[0]["text"]
+    assert not is_question(replies), "no further question after a yes"
     assert [row[0] for row in alerts_for(rasa_server, sender)] == ["A"]
+    # The questions are over: the next message is an ordinary question.
+    assert "à jeun" in joined(rasa_server.say(sender, "faut il etre a jeun ?"))
+
+
+def test_a_yes_to_the_bleeding_question_gives_the_bleeding_answer(rasa_server) -> None:
+    sender = new_id()
+    rasa_server.say(sender, "j'ai des fourmis dans les pieds")
+    for _ in range(3):  # legs, bladder, breathing
+        rasa_server.say(sender, "/deny")
+    replies = rasa_server.say(sender, "/affirm")
+    assert replies[0]["text"].startswith("🚨 SAIGNEMENT") and "faites appuyer un proche" in replies[0]["text"]
+    assert not is_question(replies)
+    assert [row[0] for row in alerts_for(rasa_server, sender)] == ["C"]
+
+
+def test_a_red_flag_said_in_words_ends_the_questions_and_a_new_round_starts_afresh(rasa_server) -> None:
+    sender = new_id()
+    rasa_server.say(sender, "j'ai des fourmis dans les pieds")
+    replies = rasa_server.say(sender, "oui je ne sens plus mes jambes")
+    assert replies[0]["text"].startswith("🚨 URGENCE") and not is_question(replies)
+    assert [row[0] for row in alerts_for(rasa_server, sender)] == ["A"]
+    # A later vague symptom asks every question again: the earlier round's answers are forgotten.
+    again = rasa_server.say(sender, "j'ai des fourmis dans les pieds")
+    assert "jambes" in joined(again) and is_question(again)
+    assert "uriner" in joined(rasa_server.say(sender, "non"))

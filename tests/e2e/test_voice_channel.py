@@ -56,6 +56,7 @@ def test_a_call_is_answered_in_french_and_a_question_gets_a_spoken_answer(rasa_s
     gather = root.find("Gather")
     assert gather is not None and gather.get("language") == "fr-FR" and gather.get("input") == "speech"
     assert "ne remplace pas" in spoken(ring.text)
+    assert "Centre Spécialisé de Radiologie Interventionnelle" in spoken(ring.text) and "{" not in ring.text
 
     answer = say(rasa_server, sid, number, "est-ce que je dois être à jeun")
     text_ = spoken(answer.text)

@@ -12,8 +12,8 @@ from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy import select
 
 from actions.alerts import ActionStoreAlert
-from actions.callback import ActionSubmitCallback, ValidateCallbackForm
-from actions.triage import ActionTriageOutcome
+from actions.callback import ActionAskCbConsent, ActionSubmitCallback, ValidateCallbackForm
+from actions.triage import ActionTriageOutcome, ValidateTriageForm
 from bot.db import Alert, CallbackRequest, init_db, session_scope
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -75,21 +75,67 @@ def test_alert_waits_in_a_file_when_the_database_is_down(database: str, tmp_path
         assert sorted(s.execute(select(Alert.group)).scalars()) == ["B", "C"]
 
 
+TRIAGE_NO = {"tr_weakness": False, "tr_bladder": False, "tr_breathing": False, "tr_bleeding": False,
+             "tr_malaise": False, "tr_fever": False}
+
+
 def test_triage_yes_to_weakness_gives_group_a_and_an_alert(database: str) -> None:
-    slots = {"tr_weakness": True, "tr_bladder": False, "tr_fever": True, "tr_breathing": False}
-    events, messages = run(ActionTriageOutcome(), tracker("non", "deny", slots=slots))
+    slots = {"tr_weakness": True}
+    events, messages = run(ActionTriageOutcome(), tracker("oui", "affirm", slots=slots))
     assert [m["response"] for m in messages] == ["utter_red_flag_a"]
-    assert {e["name"] for e in events} == set(slots)
+    assert {e["name"] for e in events} == set(TRIAGE_NO)
     with session_scope(database) as s:
-        assert s.execute(select(Alert.group)).scalar_one() == "A"
+        alert = s.execute(select(Alert)).scalar_one()
+        assert (alert.group, alert.matched) == ("A", "questions: tr_weakness")
+
+
+def test_triage_yes_to_bleeding_gives_group_c(database: str) -> None:
+    slots = {"tr_weakness": False, "tr_bladder": False, "tr_breathing": False, "tr_bleeding": True}
+    _, messages = run(ActionTriageOutcome(), tracker("oui", "affirm", slots=slots))
+    assert [m["response"] for m in messages] == ["utter_red_flag_c"]
+
+
+def test_triage_validation_stops_the_questions_at_the_first_yes() -> None:
+    form = ValidateTriageForm()
+
+    def required(slots: dict) -> list:
+        t = tracker("", "affirm", slots=slots)
+        return asyncio.run(form.required_slots(list(TRIAGE_NO), CollectingDispatcher(), t, DOMAIN))
+
+    assert required({}) == list(TRIAGE_NO)
+    assert required({"tr_weakness": True}) == ["tr_weakness"]
+    assert required({"tr_weakness": False, "tr_bladder": True}) == ["tr_weakness", "tr_bladder"]
+    # Through the SDK: a yes sets requested_slot to None, which ends the form.
+    t = Tracker("conv-1", {"tr_weakness": True, "requested_slot": "tr_weakness"},
+                {"text": "oui", "intent": {"name": "affirm"}, "entities": []},
+                [{"event": "slot", "name": "tr_weakness", "value": True}], False, None,
+                {"name": "triage_form", "is_interrupted": False}, "action_listen")
+    events, _ = run(form, t)
+    assert {"event": "slot", "name": "requested_slot", "value": None, "timestamp": None} in events
+
+
+def test_a_new_round_of_questions_forgets_the_answers_of_an_earlier_one() -> None:
+    # An earlier round ended by a red flag left tr_weakness at True: it must not end the new round at once.
+    t = Tracker("conv-1", {"tr_weakness": True, "tr_bladder": False, "requested_slot": None},
+                {"text": "j'ai des fourmis", "intent": {"name": "report_symptom_unclear"}, "entities": []},
+                [], False, None, {"name": "triage_form"}, "utter_triage_intro")
+    events, _ = run(ValidateTriageForm(), t)
+    values = {e["name"]: e["value"] for e in events}
+    assert values == {**dict.fromkeys(TRIAGE_NO), "requested_slot": "tr_weakness"}
 
 
 def test_triage_all_no_reassures_without_alert(database: str) -> None:
-    slots = {"tr_weakness": False, "tr_bladder": False, "tr_fever": False, "tr_breathing": False}
+    slots = TRIAGE_NO
     _, messages = run(ActionTriageOutcome(), tracker("non", "deny", slots=slots))
     assert [m["response"] for m in messages] == ["utter_triage_reassure"]
     with session_scope(database) as s:
         assert s.execute(select(Alert)).first() is None
+
+
+def test_consent_question_says_the_retention_period_of_the_setting(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("bot.settings.RETENTION_DAYS", 30)
+    _, messages = run(ActionAskCbConsent(), tracker("", "inform"))
+    assert messages[0]["response"] == "utter_ask_cb_consent" and messages[0]["retention_days"] == 30
 
 
 def test_phone_validation_asks_again_on_a_bad_number() -> None:

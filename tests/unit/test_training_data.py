@@ -18,6 +18,7 @@ TRAIN = load_examples(ROOT / "data" / "nlu")
 TEST = load_examples(ROOT / "tests" / "nlu")
 # Written blind (without reading the training data or the test set): only measured, never trained on.
 HOLDOUT = load_examples(ROOT / "tests" / "nlu_holdout")
+ADDED_AFTER_HOLDOUT = {"ask_fracture_impact", "ask_ct_scan", "ask_guidelines"}
 
 
 def test_every_intent_has_at_least_25_training_examples() -> None:
@@ -48,7 +49,8 @@ def test_test_set_is_large_covers_every_intent_and_is_not_copied_from_training()
 def test_holdout_set_covers_every_catalogue_intent_and_shares_nothing_with_training_or_test() -> None:
     assert len(HOLDOUT) >= 250
     assert {i for i, _ in HOLDOUT} <= DOMAIN_INTENTS
-    # ask_procedure_details is reached by a button, rarely typed: the blind set may omit it.
-    assert DOMAIN_INTENTS - {i for i, _ in HOLDOUT} <= {"ask_procedure_details"}
+    # ask_procedure_details is reached by a button, rarely typed: the blind set may omit it. The intents
+    # added after the blind set was written (issue 11) cannot be in it without breaking its blindness.
+    assert DOMAIN_INTENTS - {i for i, _ in HOLDOUT} <= {"ask_procedure_details"} | ADDED_AFTER_HOLDOUT
     others = {key(t) for _, t in TRAIN} | {key(t) for _, t in TEST}
     assert [t for _, t in HOLDOUT if key(t) in others] == []

@@ -11,7 +11,7 @@ const PATTERN = new RegExp(
     "(https?:\\/\\/[^\\s<>\"']+|\\bwww\\.[^\\s<>\"']+)",
     // 2: e-mail address
     "([A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\\.[A-Za-z0-9-]+)*\\.[A-Za-z]{2,})",
-    // 3: French phone number: 01 39 63 71 39, 01.39.63.71.39, 0139637139, +33 1 39 63 71 39
+    // 3: French phone number: 01 23 45 67 89, 01.23.45.67.89, 0123456789, +33 1 23 45 67 89
     "((?:\\+33[\\s.]?|\\b0)[1-9](?:[\\s.-]?\\d{2}){4})(?!\\d)",
     // 4 + 5: emergency short numbers, only where they read as a number to call ("appelez le 15")
     `((?:\\b(?:le|au|ou|appelez|composez|num[ée]ro)|:)\\s+)(3114|112|114|15)(?![.,]?\\d)(?!\\s*(?:%|(?:${UNITS})\\b))`,

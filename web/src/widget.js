@@ -2,6 +2,7 @@
 // All message content goes into the page through textContent / text nodes, never as HTML.
 
 import css from "./widget.css";
+import { CENTRE_PHONE } from "./centre.js";
 import { Connection } from "./connection.js";
 import { createStore } from "./store.js";
 import { formatTime, newId, normalizeBotMessage } from "./messages.js";
@@ -66,7 +67,7 @@ function readConfig(script) {
     title: data.title || T.defaultTitle,
     primary: parseColor(data.primaryColor) ? data.primaryColor : DEFAULT_PRIMARY,
     privacyUrl: /^https?:$/.test(privacy.protocol) ? privacy.href : "about:blank",
-    phone: data.centrePhone || "01 39 63 71 39",
+    phone: data.centrePhone || CENTRE_PHONE,
     retentionDays: Number(data.retentionDays) > 0 ? Number(data.retentionDays) : 90,
   };
 }
