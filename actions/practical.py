@@ -9,6 +9,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
+from bot.feedback import practical_answer_name
 from bot.practical import FALLBACK_PHONE, PRACTICAL_INTENTS, PracticalInfo, answer_for
 
 logger = logging.getLogger(__name__)
@@ -32,5 +33,7 @@ class ActionPracticalAnswer(Action):
         dispatcher.utter_message(
             text=answer.text,
             buttons=[{"title": t, "payload": p} for t, p in answer.buttons],
+            # Rasa names a domain response's answer in its metadata; this names ours (feedback, console).
+            utter_action=practical_answer_name(intent),
         )
         return []

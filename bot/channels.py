@@ -8,7 +8,8 @@ server is down, a failed session start would leave the tracker without its first
 the emergency rules would no longer match.
 - `OriginCheckedSocketIOInput`: Rasa's socket.io channel, which accepts every origin (Rasa creates its
   server with `cors_allowed_origins=[]`, and `--cors` does not reach WebSockets), limited to the web
-  origins in ALLOWED_ORIGINS.
+  origins in ALLOWED_ORIGINS. Its messages also name the answer (`metadata.utter_action`, which Rasa's
+  socket.io output drops) and say whether the widget asks "Cette réponse vous a aidé ?" under it.
 - `FrenchTwilioVoiceInput`: Rasa's Twilio Voice channel, in French, answers converted for speech
   (bot/voice.py). It keeps the name `twilio_voice`, so that `channel: twilio_voice` response
   variations in domain.yml apply to it.
@@ -22,7 +23,7 @@ from typing import Any, Awaitable, Callable, Dict, List
 
 from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
 from rasa.core.channels.rest import RestInput
-from rasa.core.channels.socketio import SocketIOInput
+from rasa.core.channels.socketio import SocketIOInput, SocketIOOutput
 from rasa.core.channels.twilio_voice import TwilioVoiceCollectingOutputChannel, TwilioVoiceInput
 from rasa.shared.core.events import BotUttered, UserUttered
 from sanic import Blueprint, response
@@ -30,6 +31,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 from twilio.twiml.voice_response import Gather, VoiceResponse
 
+from bot.feedback import asks_feedback
 from bot.settings import allowed_origins
 from bot.voice import spoken_choices, to_speech
 
@@ -88,9 +90,42 @@ def add_health_route(webhook: Blueprint) -> None:
         return response.json({"status": "ok"})
 
 
+def answer_metadata(kwargs: dict[str, Any]) -> dict[str, Any]:
+    """What the widget needs to know of an answer: its name, and whether to ask for feedback (pure)."""
+    name = kwargs.get("utter_action")
+    if not isinstance(name, str) or not name:
+        return {}
+    return {"metadata": {"utter_action": name, "ask_feedback": asks_feedback(name)}}
+
+
+class AnswerNamingSocketIOOutput(SocketIOOutput):
+    """Rasa's socket.io output (a text split at blank lines, quick replies on the last part), with the
+    answer's metadata on the last part."""
+
+    async def send_text_message(self, recipient_id: str, text: str, **kwargs: Any) -> None:
+        await self._send_parts(recipient_id, text, {}, kwargs)
+
+    async def send_text_with_buttons(
+        self, recipient_id: str, text: str, buttons: List[Dict[str, Any]], **kwargs: Any
+    ) -> None:
+        replies = [{"content_type": "text", "title": b["title"], "payload": b["payload"]} for b in buttons]
+        await self._send_parts(recipient_id, text, {"quick_replies": replies}, kwargs)
+
+    async def _send_parts(self, recipient_id: str, text: str, last: dict[str, Any], kwargs: dict[str, Any]) -> None:
+        parts = text.strip().split("\n\n") or [text]
+        for i, part in enumerate(parts):
+            message: dict[str, Any] = {"text": part}
+            if i == len(parts) - 1:
+                message.update(last)
+                message.update(answer_metadata(kwargs))
+            await self._send_message(recipient_id, message)
+
+
 class OriginCheckedSocketIOInput(SocketIOInput):
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         webhook = super().blueprint(on_new_message)
+        assert self.sio is not None
+        self._handle_messages_with(AnswerNamingSocketIOOutput, on_new_message)
         # Checked at the socket.io `connect`, not through Engine.IO's own CORS option: that option also
         # adds CORS headers, which Rasa's --cors adds too, and browsers refuse duplicated headers.
         origins = frozenset(allowed_origins())
@@ -106,6 +141,45 @@ class OriginCheckedSocketIOInput(SocketIOInput):
 
         self.sio.on("connect", namespace=namespace)(connect)
         return webhook
+
+    def _handle_messages_with(
+        self, output: type[SocketIOOutput], on_new_message: Callable[[UserMessage], Awaitable[Any]]
+    ) -> None:
+        """Rasa's own `user_uttered` handler (rasa/core/channels/socketio.py), with our output channel."""
+        sio = self.sio
+        assert sio is not None
+
+        async def handle_message(sid: str, data: Dict) -> None:
+            if not isinstance(data, dict):
+                return
+            if self.session_persistence:
+                if not data.get("session_id"):
+                    logger.warning("socket.io message without a session_id ignored")
+                    return
+                sender_id = data["session_id"]
+            else:
+                sender_id = sid
+            metadata = data.get(self.metadata_key, {})
+            if isinstance(metadata, str):
+                try:
+                    metadata = json.loads(metadata)
+                except ValueError:
+                    metadata = {}
+            if not isinstance(metadata, dict):
+                metadata = {}
+            text = data.get("message", "")
+            if not isinstance(text, str):
+                text = ""
+            message = UserMessage(
+                text[:MAX_MESSAGE_CHARS],
+                output(sio, self.bot_message_evt),
+                sender_id,
+                input_channel=self.name(),
+                metadata=metadata,
+            )
+            await on_new_message(message)
+
+        sio.on(self.user_message_evt, namespace=self.namespace)(handle_message)
 
 
 class ValidatedRestInput(RestInput):
