@@ -55,7 +55,8 @@ def test_feedback_does_not_break_the_callback_request(rasa_server) -> None:
     for message in ["Jeanne Test", "06 11 22 33 44", "le matin", "une question", "/affirm"]:
         replies = rasa_server.say(sender, message)
     assert any("C'est noté" in t for t in texts(replies))
-    assert rows(rasa_server, "SELECT name FROM callback_requests WHERE conversation_id = :c", c=sender) == [("Jeanne Test",)]
+    names = rows(rasa_server, "SELECT name FROM callback_requests WHERE conversation_id = :c", c=sender)
+    assert names == [("Jeanne Test",)]
     assert rows(rasa_server, "SELECT value FROM answer_feedback WHERE conversation_id = :c", c=sender) == [("oui",)]
 
 

@@ -136,8 +136,10 @@ def test_feedback_is_stored_once_per_answer_with_its_comment(database: str) -> N
     assert [m["response"] for m in messages] == ["utter_feedback_thanks"]
     with session_scope(database) as s:
         row = s.execute(select(AnswerFeedback)).scalar_one()
-        assert (row.conversation_id, row.answer, row.intent, row.value) == ("conv-1", "utter_ask_fasting", "ask_fasting", "non")
-        assert (row.answer_at, row.question_at, row.comment, row.comment_red_flag) == (11.0, 10.0, "combien d'heures avant ?", None)
+        assert (row.conversation_id, row.answer, row.intent, row.value) == (
+            "conv-1", "utter_ask_fasting", "ask_fasting", "non")
+        assert (row.answer_at, row.question_at, row.comment, row.comment_red_flag) == (
+            11.0, 10.0, "combien d'heures avant ?", None)
 
 
 def test_a_red_flag_in_the_comment_gets_the_emergency_answer_and_the_alert(database: str) -> None:
