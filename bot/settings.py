@@ -31,3 +31,9 @@ def allowed_origins() -> list[str]:
 # The centre's facts that code needs (the patient-facing texts live in domain.yml).
 CENTRE_PHONE = os.environ.get("CENTRE_PHONE", "01 39 63 71 39")
 RETENTION_DAYS = int(os.environ.get("RETENTION_DAYS", "90"))
+
+# The console's review queue: a message understood with less confidence than this is shown (below the
+# FallbackClassifier's 0.3 of config.yml it was not understood at all), and so is a question asked
+# again within this many seconds of its answer.
+REVIEW_LOW_CONFIDENCE = float(os.environ.get("REVIEW_LOW_CONFIDENCE", "0.5"))
+REVIEW_REPHRASE_SECONDS = float(os.environ.get("REVIEW_REPHRASE_SECONDS", "120"))

@@ -1,4 +1,6 @@
-"""Deletion of old conversations with everything attached to them (events, alerts, callbacks, reviews, notes)."""
+"""Deletion of old conversations with everything attached to them (events, alerts, callbacks, reviews, notes,
+feedback, messages flagged for review). Labelled messages stay: masked, they are the training data of
+`bot learn`."""
 
 from __future__ import annotations
 
@@ -10,7 +12,15 @@ from sqlalchemy import and_, delete, func, select
 from sqlalchemy.orm import Session
 
 from bot.console.queries import chunks, events, has_events_table
-from bot.db.models import Alert, CallbackRequest, ConversationNote, ConversationReview, utcnow
+from bot.db.models import (
+    Alert,
+    AnswerFeedback,
+    CallbackRequest,
+    ConversationNote,
+    ConversationReview,
+    MessageLabel,
+    utcnow,
+)
 
 ATTACHED = (Alert, CallbackRequest, ConversationReview, ConversationNote)
 
@@ -23,11 +33,14 @@ class RetentionResult:
     callback_requests: int = 0
     reviews: int = 0
     notes: int = 0
+    feedback: int = 0
+    flags: int = 0
 
     def as_text(self) -> str:
         return (
             f"{self.conversations} conversation(s), {self.events} événement(s), {self.alerts} alerte(s), "
-            f"{self.callback_requests} demande(s) de rappel, {self.reviews} revue(s), {self.notes} note(s)"
+            f"{self.callback_requests} demande(s) de rappel, {self.reviews} revue(s), {self.notes} note(s), "
+            f"{self.feedback} avis, {self.flags} message(s) signalé(s)"
         )
 
 
@@ -80,6 +93,15 @@ def purge(session: Session, days: int, now: float | None = None) -> RetentionRes
         result.callback_requests += _delete(session, CallbackRequest, part)
         result.reviews += _delete(session, ConversationReview, part)
         result.notes += _delete(session, ConversationNote, part)
+        result.feedback += _delete(session, AnswerFeedback, part)
+        result.flags += (
+            session.execute(
+                delete(MessageLabel)
+                .where(MessageLabel.conversation_id.in_(part), MessageLabel.label.is_(None))
+                .execution_options(synchronize_session=False)
+            ).rowcount
+            or 0
+        )
     return result
 
 

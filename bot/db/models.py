@@ -128,7 +128,7 @@ class MessageLabel(Base):
     text = Column(Text, nullable=False)  # masked (phones and e-mails) copy of the message
     predicted_intent = Column(String(120), nullable=False, default="")
     confidence = Column(Float)
-    reason = Column(String(32), nullable=False)  # see bot.console.review.REASONS
+    reason = Column(String(64), nullable=False)  # bot.console.review.REASONS, comma-separated
     flagged_by = Column(String(120))
     flagged_at = Column(DateTime)
     label = Column(String(64), index=True)  # None while waiting in the queue

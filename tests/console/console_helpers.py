@@ -13,7 +13,7 @@ from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.events import ActionExecuted, ActiveLoop, BotUttered, SessionStarted, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
-from bot.db.models import Alert, CallbackRequest, utcnow
+from bot.db.models import Alert, AnswerFeedback, CallbackRequest, utcnow
 from bot.db.session import session_scope
 
 PASSWORD = "mot-de-passe-de-test"
@@ -27,8 +27,9 @@ def user(text: str, intent: str, confidence: float = 0.95, entities: list[dict[s
     return ("user", text, intent, confidence, entities or [])
 
 
-def bot(text: str, buttons: list[str] | None = None) -> tuple:
-    return ("bot", text, buttons or [])
+def bot(text: str, buttons: list[str] | None = None, answer: str | None = None) -> tuple:
+    """A bot message; `answer` is its name (Rasa's `utter_action` metadata)."""
+    return ("bot", text, buttons or [], answer)
 
 
 def form(name: str | None) -> tuple:
@@ -68,10 +69,11 @@ class Seeder:
                     UserUttered(text, intent=parse["intent"], entities=entities, parse_data=parse, timestamp=t)
                 )
             elif turn[0] == "bot":
-                _, text, buttons = turn
+                _, text, buttons, answer = turn
                 data = {"buttons": [{"title": b, "payload": f"/{b}"} for b in buttons]} if buttons else {}
-                tracker.update(ActionExecuted("utter_reponse", timestamp=t))
-                tracker.update(BotUttered(text, data=data, timestamp=t))
+                metadata = {"utter_action": answer} if answer else {}
+                tracker.update(ActionExecuted(answer or "utter_reponse", timestamp=t))
+                tracker.update(BotUttered(text, data=data, metadata=metadata, timestamp=t))
                 tracker.update(ActionExecuted("action_listen", timestamp=t))
             elif turn[0] == "form":
                 tracker.update(ActiveLoop(turn[1], timestamp=t))
@@ -85,6 +87,16 @@ class Seeder:
             s.add(a)
             s.flush()
             return int(a.id)
+
+    def feedback(self, conversation_id: str, value: str, answer: str, intent: str, comment: str = "") -> None:
+        """A "Oui" / "Non" on the answer of that name, as action_store_feedback stores it."""
+        tracker = asyncio.run(self.store.retrieve(conversation_id))
+        assert tracker is not None, conversation_id
+        bots = [e for e in tracker.events if isinstance(e, BotUttered) and e.metadata.get("utter_action") == answer]
+        users = [e for e in tracker.events if isinstance(e, UserUttered) and e.timestamp < bots[-1].timestamp]
+        with session_scope(self.url) as s:
+            s.add(AnswerFeedback(conversation_id=conversation_id, answer=answer, intent=intent, value=value,
+                                 comment=comment, answer_at=bots[-1].timestamp, question_at=users[-1].timestamp))
 
     def callback(
         self, conversation_id: str, name: str = "Jean Dupont", phone: str = "0612345678", reason: str = "Rendez-vous"

@@ -40,7 +40,7 @@ def upgrade() -> None:
     sa.Column('text', sa.Text(), nullable=False),
     sa.Column('predicted_intent', sa.String(length=120), nullable=False),
     sa.Column('confidence', sa.Float(), nullable=True),
-    sa.Column('reason', sa.String(length=32), nullable=False),
+    sa.Column('reason', sa.String(length=64), nullable=False),
     sa.Column('flagged_by', sa.String(length=120), nullable=True),
     sa.Column('flagged_at', sa.DateTime(), nullable=True),
     sa.Column('label', sa.String(length=64), nullable=True),
