@@ -178,3 +178,38 @@ def csrf_token(client: FlaskClient, path: str = "/login") -> str:
 def login(client: FlaskClient, username: str, password: str = PASSWORD, **kw: Any) -> Any:
     token = csrf_token(client)
     return client.post("/login", data={"username": username, "password": password, "csrf_token": token}, **kw)
+
+
+PHONE = "06 12 34 56 78"
+
+
+def click(value: str, answer: str) -> tuple:
+    """The widget's payload for "Oui" / "Non", as Rasa records it."""
+    entities = [{"entity": "feedback_value", "value": value}, {"entity": "feedback_answer", "value": answer}]
+    return user(f'/feedback{{"feedback_value": "{value}", "feedback_answer": "{answer}"}}', "feedback", 1.0, entities)
+
+
+def feedback_sample(seeder: Seeder) -> None:
+    """Answers with a "Non" (and its comment) and a "Oui", a message understood with low confidence, one
+    not understood."""
+    now = time.time()
+    seeder.conversation("conv-jeun", [
+        user("je dois etre a jeun ?", "ask_fasting", 0.9),
+        bot("Oui, il faut venir à jeun.", ["La sédation"], answer="utter_ask_fasting"),
+        click("non", "utter_ask_fasting"),
+    ], start=now - 3600)
+    seeder.feedback("conv-jeun", "non", "utter_ask_fasting", "ask_fasting", f"combien d'heures ? rappelez le {PHONE}")
+    seeder.conversation("conv-maison", [
+        user("quand est ce que je rentre chez moi", "ask_going_home", 0.95),
+        bot("Après 2 à 4 heures de surveillance.", answer="utter_ask_going_home"),
+        click("oui", "utter_ask_going_home"),
+    ], start=now - 7200)
+    seeder.feedback("conv-maison", "oui", "utter_ask_going_home", "ask_going_home")
+    seeder.conversation("conv-flou", [
+        user("le truc pour le dos ca se passe comment", "ask_procedure_steps", 0.41),
+        bot("Vous êtes installé sur le ventre…", answer="utter_ask_procedure_steps"),
+    ], start=now - 1800)
+    seeder.conversation("conv-incompris", [
+        user(f"blorp appelez ma fille au {PHONE}", "nlu_fallback", 0.2),
+        bot("Je n'ai pas bien compris.", answer="utter_default"),
+    ], start=now - 900)

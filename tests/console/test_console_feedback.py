@@ -17,43 +17,11 @@ from bot.console.retention import purge
 from bot.db.models import AnswerFeedback, AuditLog, MessageLabel
 from bot.db.session import session_scope
 
-from .console_helpers import DAY, Seeder, bot, csrf_token, user
-
-PHONE = "06 12 34 56 78"
-
-
-def click(value: str, answer: str) -> tuple:
-    """The widget's payload for "Oui" / "Non", as Rasa records it."""
-    entities = [{"entity": "feedback_value", "value": value}, {"entity": "feedback_answer", "value": answer}]
-    return user(f'/feedback{{"feedback_value": "{value}", "feedback_answer": "{answer}"}}', "feedback", 1.0, entities)
-
-
-def sample(seeder: Seeder) -> None:
-    now = time.time()
-    seeder.conversation("conv-jeun", [
-        user("je dois etre a jeun ?", "ask_fasting", 0.9),
-        bot("Oui, il faut venir à jeun.", ["La sédation"], answer="utter_ask_fasting"),
-        click("non", "utter_ask_fasting"),
-    ], start=now - 3600)
-    seeder.feedback("conv-jeun", "non", "utter_ask_fasting", "ask_fasting", f"combien d'heures ? rappelez le {PHONE}")
-    seeder.conversation("conv-maison", [
-        user("quand est ce que je rentre chez moi", "ask_going_home", 0.95),
-        bot("Après 2 à 4 heures de surveillance.", answer="utter_ask_going_home"),
-        click("oui", "utter_ask_going_home"),
-    ], start=now - 7200)
-    seeder.feedback("conv-maison", "oui", "utter_ask_going_home", "ask_going_home")
-    seeder.conversation("conv-flou", [
-        user("le truc pour le dos ca se passe comment", "ask_procedure_steps", 0.41),
-        bot("Vous êtes installé sur le ventre…", answer="utter_ask_procedure_steps"),
-    ], start=now - 1800)
-    seeder.conversation("conv-incompris", [
-        user(f"blorp appelez ma fille au {PHONE}", "nlu_fallback", 0.2),
-        bot("Je n'ai pas bien compris.", answer="utter_default"),
-    ], start=now - 900)
+from .console_helpers import DAY, PHONE, Seeder, bot, csrf_token, feedback_sample, user
 
 
 def test_satisfaction_per_topic_and_per_answer(seeder: Seeder, secretariat: FlaskClient, database_url: str) -> None:
-    sample(seeder)
+    feedback_sample(seeder)
     page = secretariat.get("/satisfaction").get_data(as_text=True)
     for text in ("Jeûne", "Retour à la maison", "50,0 %", "Avis des patients par jour",
                  "Réponses avec le plus de « Non »", "combien d&#39;heures ?", "[tél. masqué]"):
@@ -70,7 +38,7 @@ def test_satisfaction_per_topic_and_per_answer(seeder: Seeder, secretariat: Flas
 
 
 def test_deflection_counts_no_callback_no_person_and_no_no(seeder: Seeder, secretariat: FlaskClient) -> None:
-    sample(seeder)
+    feedback_sample(seeder)
     data = secretariat.get("/api/stats").get_json()
     assert data["outcomes"] == {"answered": 2, "not_helped": 1, "callback": 0, "abandoned": 1}
     assert data["deflection_rate"] == 0.5
@@ -103,7 +71,7 @@ def label(client: FlaskClient, page: str, text: str, **form: str):  # type: igno
 
 
 def test_queue_lists_what_to_improve_with_its_reasons(seeder: Seeder, clinician: FlaskClient) -> None:
-    sample(seeder)
+    feedback_sample(seeder)
     page = queue(clinician)
     assert "non compris" in item_of(page, "blorp appelez ma fille")
     assert "compris avec peu de confiance" in item_of(page, "le truc pour le dos")
@@ -117,7 +85,7 @@ def test_queue_lists_what_to_improve_with_its_reasons(seeder: Seeder, clinician:
 def test_labelling_in_one_click_is_stored_masked_audited_and_leaves_the_queue(
     seeder: Seeder, clinician: FlaskClient, database_url: str
 ) -> None:
-    sample(seeder)
+    feedback_sample(seeder)
     page = queue(clinician)
     response = label(clinician, page, "le truc pour le dos", label="ask_procedure_steps")
     assert response.status_code == 302
@@ -142,7 +110,7 @@ def test_labelling_in_one_click_is_stored_masked_audited_and_leaves_the_queue(
 def test_new_topic_needs_a_comment_and_labels_are_checked(
     seeder: Seeder, clinician: FlaskClient, database_url: str
 ) -> None:
-    sample(seeder)
+    feedback_sample(seeder)
     page = queue(clinician)
     refused = label(clinician, page, "je dois etre a jeun", label="nouveau_sujet")
     assert "décrivez-le dans le commentaire" in clinician.get(refused.location).get_data(as_text=True)
@@ -180,7 +148,7 @@ def test_red_flag_words_are_recorded_for_the_learn_command(
 def test_staff_flag_a_message_and_only_clinicians_label(
     seeder: Seeder, secretariat: FlaskClient, clinician: FlaskClient, database_url: str
 ) -> None:
-    sample(seeder)
+    feedback_sample(seeder)
     assert secretariat.get("/review").status_code == 403
     assert secretariat.post("/review/label", data={"csrf_token": csrf_token(secretariat, "/"), "event_id": "1",
                                                    "label": "ask_cost"}).status_code == 403
