@@ -37,6 +37,7 @@ def test_a_call_is_answered_in_french_and_a_question_gets_a_spoken_answer(rasa_s
     text = spoken(answer.text)
     assert "à jeun" in text
     assert "/ask_" not in answer.text and "http" not in text
+    assert "aidé" not in text and "utter_" not in answer.text  # the phone asks for no feedback
     contact = spoken(post(rasa_server, From=number, CallStatus="in-progress",
                           SpeechResult="quel est le numéro de téléphone du centre").text)
     assert "zéro un, trente-neuf, soixante-trois, soixante et onze, trente-neuf" in contact

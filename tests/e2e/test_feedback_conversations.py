@@ -60,6 +60,17 @@ def test_feedback_does_not_break_the_callback_request(rasa_server) -> None:
     assert rows(rasa_server, "SELECT value FROM answer_feedback WHERE conversation_id = :c", c=sender) == [("oui",)]
 
 
+def test_feedback_does_not_break_the_follow_up_questions(rasa_server) -> None:
+    sender = new_id()
+    rasa_server.say(sender, "combien de temps dure l'intervention ?")
+    assert any("quelques questions" in t for t in texts(rasa_server.say(sender, "j'ai des fourmis dans les pieds")))
+    again = texts(rasa_server.say(sender, payload("non", "utter_ask_duration")))
+    assert any("jambes" in t for t in again), again  # the same question again
+    for answer in ["/deny", "/deny", "/deny"]:
+        rasa_server.say(sender, answer)
+    assert any("pas de signe d'urgence" in t for t in texts(rasa_server.say(sender, "/deny")))
+
+
 def test_a_red_flag_in_the_comment_gets_the_emergency_answer_and_an_alert(rasa_server) -> None:
     sender = new_id()
     rasa_server.say(sender, "combien de temps dure l'intervention ?")
