@@ -208,7 +208,10 @@ class ChatWidget {
       });
       this.connection.start(this.state.sessionId);
     }
-    if (!this.reader) this.reader = new Reader(window, () => this.refreshListen());
+    if (!this.reader) {
+      this.reader = new Reader(window, () => this.refreshListen());
+      this.refreshListen(); // the voices may already be there
+    }
     this.scrollDown();
     if (focus) this.input.focus();
   }
