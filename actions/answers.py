@@ -12,6 +12,7 @@ from typing import Any
 from rasa_sdk.executor import CollectingDispatcher
 
 from bot.followups import PRACTICAL_PREFIX
+from bot.feedback import practical_answer_name
 from bot.practical import PRACTICAL_INTENTS, PracticalInfo, answer_for
 
 logger = logging.getLogger(__name__)
@@ -30,7 +31,9 @@ def say_practical(dispatcher: CollectingDispatcher, intent: str) -> None:
         dispatcher.utter_message(response="utter_practical_unavailable", topic=intent)
         return
     dispatcher.utter_message(
-        text=answer.text, buttons=[{"title": t, "payload": p} for t, p in answer.buttons], topic=intent
+        text=answer.text, buttons=[{"title": t, "payload": p} for t, p in answer.buttons], topic=intent,
+        # Rasa names a domain response's answer in its metadata; this names ours (feedback, console).
+        utter_action=practical_answer_name(intent),
     )
 
 

@@ -8,7 +8,8 @@ server is down, a failed session start would leave the tracker without its first
 the emergency rules would no longer match.
 - `OriginCheckedSocketIOInput`: Rasa's socket.io channel, which accepts every origin (Rasa creates its
   server with `cors_allowed_origins=[]`, and `--cors` does not reach WebSockets), limited to the web
-  origins in ALLOWED_ORIGINS.
+  origins in ALLOWED_ORIGINS. Its messages also name the answer (`metadata.utter_action`, which Rasa's
+  socket.io output drops) and say whether the widget asks "Cette réponse vous a aidé ?" under it.
 - `FrenchTwilioVoiceInput`: Rasa's Twilio Voice channel, in French, answers converted for speech
   (bot/voice.py). It keeps the name `twilio_voice`, so that `channel: twilio_voice` response
   variations in domain.yml apply to it.
@@ -39,6 +40,7 @@ from twilio.twiml.voice_response import Gather, VoiceResponse
 
 from bot import conversation_ids as ids
 from bot.centre import fill, load_centre
+from bot.feedback import asks_feedback
 from bot.rate_limit import RateLimiter
 from bot.settings import allowed_origins, conversation_token_key, is_production, rasa_public_url, twilio_auth_token
 from bot.twilio_signature import refusal
@@ -127,6 +129,37 @@ def add_health_route(webhook: Blueprint) -> None:
         return response.json({"status": "ok"})
 
 
+def answer_metadata(kwargs: dict[str, Any]) -> dict[str, Any]:
+    """What the widget needs to know of an answer: its name, and whether to ask for feedback (pure)."""
+    name = kwargs.get("utter_action")
+    if not isinstance(name, str) or not name:
+        return {}
+    return {"metadata": {"utter_action": name, "ask_feedback": asks_feedback(name)}}
+
+
+class AnswerNamingSocketIOOutput(SocketIOOutput):
+    """Rasa's socket.io output (a text split at blank lines, quick replies on the last part), with the
+    answer's metadata on the last part."""
+
+    async def send_text_message(self, recipient_id: str, text: str, **kwargs: Any) -> None:
+        await self._send_parts(recipient_id, text, {}, kwargs)
+
+    async def send_text_with_buttons(
+        self, recipient_id: str, text: str, buttons: List[Dict[str, Any]], **kwargs: Any
+    ) -> None:
+        replies = [{"content_type": "text", "title": b["title"], "payload": b["payload"]} for b in buttons]
+        await self._send_parts(recipient_id, text, {"quick_replies": replies}, kwargs)
+
+    async def _send_parts(self, recipient_id: str, text: str, last: dict[str, Any], kwargs: dict[str, Any]) -> None:
+        parts = text.strip().split("\n\n") or [text]
+        for i, part in enumerate(parts):
+            message: dict[str, Any] = {"text": part}
+            if i == len(parts) - 1:
+                message.update(last)
+                message.update(answer_metadata(kwargs))
+            await self._send_message(recipient_id, message)
+
+
 class OriginCheckedSocketIOInput(SocketIOInput):
     """The widget's channel: origins checked, conversation given by the server, messages capped."""
 
@@ -174,7 +207,7 @@ class OriginCheckedSocketIOInput(SocketIOInput):
             if not conversation_id or not isinstance(data, dict) or not isinstance(data.get("message"), str):
                 logger.warning("socket.io message without a session or a text: ignored")
                 return
-            output = SocketIOOutput(sio, self.bot_message_evt)
+            output = AnswerNamingSocketIOOutput(sio, self.bot_message_evt)
             if not limiter.allow(conversation_id):
                 await sio.emit(self.bot_message_evt, {"text": TOO_FAST}, room=sid, namespace=namespace)
                 return

@@ -6,9 +6,13 @@ FALLBACK_INTENT = "nlu_fallback"
 UNCLEAR_SYMPTOM_INTENT = "report_symptom_unclear"
 RED_FLAG_PREFIX = "red_flag_"
 RED_FLAG_INTENTS: tuple[str, ...] = tuple(f"{RED_FLAG_PREFIX}{g}" for g in "abcdef")
+# Sent by the widget's buttons as `/feedback{...}` (never typed): Rasa's RegexMessageHandler sets it,
+# the intent classifier does not learn it.
+FEEDBACK_INTENT = "feedback"
+PAYLOAD_ONLY_INTENTS: tuple[str, ...] = (FEEDBACK_INTENT,)
 PERSON_INTENTS: tuple[str, ...] = ("request_human", "request_callback", "book_appointment", "change_appointment")
 # Messages that carry no question: a bot reply to them is not an "answer" for the deflection figures.
-NO_QUESTION_INTENTS: tuple[str, ...] = ("greet", "goodbye", "thank", "affirm", "deny", "stop")
+NO_QUESTION_INTENTS: tuple[str, ...] = ("greet", "goodbye", "thank", "affirm", "deny", "stop", FEEDBACK_INTENT)
 # Not topics for the dashboard: small talk, form answers, not understood.
 NOT_TOPICS: tuple[str, ...] = (*NO_QUESTION_INTENTS, "inform", FALLBACK_INTENT)
 

@@ -28,6 +28,8 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from bot.intent_model import IntentModel, Ranking
 from bot.requests import REQUESTS_KEY, Segment, choose_requests, segments
+from bot.intent_model import IntentModel
+from bot.intents import PAYLOAD_ONLY_INTENTS
 
 logger = logging.getLogger(__name__)
 
@@ -88,7 +90,10 @@ class LinearIntentClassifier(IntentClassifier, GraphComponent):
         return cls(config, model_storage, resource)
 
     def train(self, training_data: TrainingData) -> Resource:
-        examples = [e for e in training_data.intent_examples if e.get(INTENT) and e.get(TEXT)]
+        examples = [
+            e for e in training_data.intent_examples
+            if e.get(INTENT) and e.get(TEXT) and e.get(INTENT) not in PAYLOAD_ONLY_INTENTS
+        ]
         model = self._new_model()
         model.fit([e.get(TEXT) for e in examples], [e.get(INTENT) for e in examples], sentence_vectors(examples))
         self.model = model

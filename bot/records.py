@@ -1,4 +1,4 @@
-"""Writes of the assistant into the project's database (alerts, callback requests)."""
+"""Writes of the assistant into the project's database (alerts, callback requests, answer feedback)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from typing import Iterable
 
 from sqlalchemy import func, select
 
-from bot.db.models import Alert, CallbackRequest, utcnow
+from bot.db.models import Alert, AnswerFeedback, CallbackRequest, utcnow
 from bot.db.session import session_scope
 
 logger = logging.getLogger(__name__)
@@ -61,3 +61,37 @@ def recent_count(table: type[Alert] | type[CallbackRequest], conversation_id: st
             table.conversation_id == conversation_id, table.created_at >= since
         )
         return int(s.execute(query).scalar_one())
+
+
+def store_feedback(
+    conversation_id: str,
+    answer: str,
+    answer_at: float,
+    intent: str,
+    value: str,
+    comment: str = "",
+    question_at: float | None = None,
+    comment_red_flag: str | None = None,
+) -> int:
+    """One row per answer given: a later click changes the value, a later comment is added to it."""
+    with session_scope() as s:
+        row = s.execute(
+            select(AnswerFeedback).where(
+                AnswerFeedback.conversation_id == conversation_id,
+                AnswerFeedback.answer == answer,
+                AnswerFeedback.answer_at == answer_at,
+            )
+        ).scalar_one_or_none()
+        if row is None:
+            row = AnswerFeedback(conversation_id=conversation_id, answer=answer, answer_at=answer_at, comment="")
+            s.add(row)
+        row.intent = intent
+        row.question_at = question_at
+        row.value = value
+        row.updated_at = utcnow()
+        if comment:
+            row.comment = comment
+        if comment_red_flag:
+            row.comment_red_flag = comment_red_flag
+        s.flush()
+        return int(row.id)

@@ -119,3 +119,10 @@ MAX_ALERTS_PER_CONVERSATION = int(os.environ.get("MAX_ALERTS_PER_CONVERSATION", 
 ALERT_WINDOW_HOURS = 1
 MAX_CALLBACKS_PER_CONVERSATION = int(os.environ.get("MAX_CALLBACKS_PER_CONVERSATION", "3"))
 CALLBACK_WINDOW_HOURS = 24
+
+
+# The console's review queue: a message understood with less confidence than this is shown (below the
+# FallbackClassifier's 0.3 of config.yml it was not understood at all), and so is a question asked
+# again within this many seconds of its answer.
+REVIEW_LOW_CONFIDENCE = float(os.environ.get("REVIEW_LOW_CONFIDENCE", "0.5"))
+REVIEW_REPHRASE_SECONDS = float(os.environ.get("REVIEW_REPHRASE_SECONDS", "120"))

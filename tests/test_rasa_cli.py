@@ -20,7 +20,7 @@ USED_OUTSIDE_STORIES = {
     "utter_callback_saved", "utter_callback_not_saved", "utter_callback_failed", "utter_triage_reassure",
     "utter_ask_cb_name", "utter_ask_cb_phone", "utter_ask_cb_time_slot", "utter_ask_cb_reason",
     "utter_ask_cb_consent", "utter_ask_tr_weakness", "utter_ask_tr_bladder", "utter_ask_tr_fever",
-    "utter_ask_tr_breathing", "utter_ask_tr_bleeding", "utter_ask_tr_malaise", "utter_practical_unavailable",
+    "utter_ask_tr_breathing", "utter_ask_tr_bleeding", "utter_ask_tr_malaise", "utter_practical_unavailable", "utter_feedback_thanks",
 }
 
 

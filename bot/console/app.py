@@ -25,6 +25,7 @@ from bot.console.timeutil import fmt_epoch, fmt_utc
 from bot.console.users import ROLE_LABELS
 from bot.db.models import Alert, utcnow
 from bot.db.session import init_db
+from bot.topics import answer_name, group_name, topic_name
 
 csrf = CSRFProtect()
 HSTS = "max-age=31536000"
@@ -101,10 +102,21 @@ def create_app(
 
 
 def _register_blueprints(app: Flask) -> None:
-    from bot.console.views import admin, alerts, api, callbacks, contents, conversations, dashboard, exports
+    from bot.console.views import (
+        admin,
+        alerts,
+        api,
+        callbacks,
+        contents,
+        conversations,
+        dashboard,
+        exports,
+        review,
+        satisfaction,
+    )
 
     app.register_blueprint(auth.bp)
-    for module in (dashboard, conversations, alerts, callbacks, exports, admin, api):
+    for module in (dashboard, conversations, alerts, callbacks, exports, admin, api, satisfaction, review):
         app.register_blueprint(module.bp)
     app.register_blueprint(contents.bp)
 
@@ -165,6 +177,9 @@ def _register_template_helpers(app: Flask) -> None:
         pct=lambda v: f"{100 * (v or 0):.1f} %".replace(".", ","),
         role_label=lambda r: ROLE_LABELS.get(r, r),
         outcome_label=lambda o: OUTCOME_LABELS.get(o, o or "—"),
+        topic=topic_name,
+        answer_label=answer_name,
+        group_label=group_name,
     )
     app.jinja_env.globals.update(can=auth.can)
 

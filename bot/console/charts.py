@@ -15,6 +15,7 @@ class Bar:
     label: str
     value: float
     title: str
+    color: str = "#2f6db5"
 
 
 @dataclass(frozen=True)
@@ -34,6 +35,7 @@ class Chart:
     y_ticks: list[Tick] = field(default_factory=list)  # values along the axis
     horizontal: bool = False
     empty: bool = False
+    legend: list[tuple[str, str]] = field(default_factory=list)  # (name, colour) of stacked series
 
 
 def _nice_max(value: float) -> float:
@@ -49,17 +51,35 @@ def column_chart(
     title: str, labels: Sequence[str], values: Sequence[float], width: int = 720, height: int = 220
 ) -> Chart:
     """Vertical bars, one per label (e.g. one per day), with a value axis of four steps."""
+    return stacked_column_chart(title, labels, [("", values, "#2f6db5")], width, height)
+
+
+def stacked_column_chart(
+    title: str,
+    labels: Sequence[str],
+    series: Sequence[tuple[str, Sequence[float], str]],
+    width: int = 720,
+    height: int = 220,
+) -> Chart:
+    """Vertical bars, one per label, each stacking the values of the series (name, values, colour)."""
     left, bottom, top = 36, 28, 10
     plot_w, plot_h = width - left - 6, height - bottom - top
-    top_value = _nice_max(max(values, default=0))
-    n = max(len(values), 1)
+    totals = [sum(s[1][i] for s in series) for i in range(len(labels))]
+    top_value = _nice_max(max(totals, default=0))
+    n = max(len(labels), 1)
     slot = plot_w / n
-    chart = Chart(title, width, height, empty=not any(values))
+    chart = Chart(title, width, height, empty=not any(totals))
+    chart.legend = [(name, colour) for name, _, colour in series if name]
     label_every = max(1, round(n / 12))
-    for i, (label, value) in enumerate(zip(labels, values)):
-        h = plot_h * value / top_value
+    for i, label in enumerate(labels):
+        base = top + plot_h
         x = left + i * slot + slot * 0.1
-        chart.bars.append(Bar(x, top + plot_h - h, max(slot * 0.8, 1), h, label, value, f"{label} : {value:g}"))
+        for name, values, colour in series:
+            value = values[i]
+            h = plot_h * value / top_value
+            text = f"{label} : {value:g}" + (f" {name}" if name else "")
+            chart.bars.append(Bar(x, base - h, max(slot * 0.8, 1), h, label, value, text, colour))
+            base -= h
         if i % label_every == 0:
             chart.ticks.append(Tick(left + i * slot + slot / 2, height - 10, label))
     for k in range(5):

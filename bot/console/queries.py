@@ -34,8 +34,9 @@ from sqlalchemy.sql.expression import ColumnElement, FunctionElement
 
 from bot.console.stats import EventRow, outcomes_by_conversation
 from bot.console.timeutil import day_end_epoch, day_start_epoch
-from bot.db.models import Alert, CallbackRequest, ConversationReview
-from bot.intents import FALLBACK_INTENT, PERSON_INTENTS, RED_FLAG_INTENTS
+from bot.db.models import Alert, AnswerFeedback, CallbackRequest, ConversationReview
+from bot.feedback import FeedbackRequest, parse_feedback
+from bot.intents import FALLBACK_INTENT, FEEDBACK_INTENT, PERSON_INTENTS, RED_FLAG_INTENTS
 
 events = Table(
     "events",
@@ -146,12 +147,14 @@ def _flag(cond: ColumnElement) -> ColumnElement:
 
 def _conversation_query(filters: Filters):  # type: ignore[no-untyped-def]
     is_user = events.c.type_name == "user"
+    _not_feedback = or_(events.c.intent_name.is_(None), events.c.intent_name != FEEDBACK_INTENT)
     conv = (
         select(
             events.c.sender_id.label("conversation_id"),
             func.min(events.c.timestamp).label("started"),
             func.max(events.c.timestamp).label("last"),
-            func.sum(case((is_user, 1), else_=0)).label("user_messages"),
+            # a click on "Oui" / "Non" is not a message the patient wrote
+            func.sum(case((and_(is_user, _not_feedback), 1), else_=0)).label("user_messages"),
             _flag(and_(is_user, events.c.intent_name.in_(RED_FLAG_INTENTS))).label("red_flag_intent"),
             _flag(and_(is_user, events.c.intent_name == FALLBACK_INTENT)).label("fallback"),
             _flag(and_(is_user, events.c.intent_name.in_(PERSON_INTENTS))).label("person_intent"),
@@ -261,7 +264,9 @@ def _attach_first_messages(session: Session, items: list[ConversationSummary]) -
 
 def _attach_outcomes(session: Session, items: list[ConversationSummary]) -> None:
     ids = [i.conversation_id for i in items]
-    outcomes = outcomes_by_conversation(event_rows(session, ids), callback_conversations(session, ids))
+    outcomes = outcomes_by_conversation(
+        event_rows(session, ids), callback_conversations(session, ids), negative_feedback_conversations(session, ids)
+    )
     for item in items:
         item.outcome = outcomes.get(item.conversation_id, "")
 
@@ -303,6 +308,15 @@ def event_rows_started_between(session: Session, start: float, end: float) -> li
     return [EventRow(r.sender_id, r.type_name, r.timestamp, r.intent_name, r.action_name) for r in rows]
 
 
+def negative_feedback_conversations(session: Session, conversation_ids: Sequence[str]) -> set[str]:
+    """The conversations in which the patient said "Non" to an answer."""
+    found: set[str] = set()
+    query = select(AnswerFeedback.conversation_id).where(AnswerFeedback.value == "non").distinct()
+    for part in chunks(list(conversation_ids)):
+        found.update(session.execute(query.where(AnswerFeedback.conversation_id.in_(part))).scalars())
+    return found
+
+
 def callback_conversations(session: Session, conversation_ids: Sequence[str] | None = None) -> set[str]:
     query = select(CallbackRequest.conversation_id).distinct()
     if conversation_ids is None:
@@ -333,6 +347,9 @@ class Message:
     red_flag: bool = False
     fallback: bool = False
     form: str | None = None
+    event_id: int | None = None
+    feedback: FeedbackRequest | None = None  # a click on "Oui" / "Non" (and its comment)
+    answer: str = ""  # bot: the answer's name
 
 
 def conversation_messages(session: Session, conversation_id: str) -> list[Message]:
@@ -340,14 +357,19 @@ def conversation_messages(session: Session, conversation_id: str) -> list[Messag
     if not has_events_table(session):
         return []
     rows = session.execute(
-        select(events.c.type_name, events.c.timestamp, events.c.data)
+        select(events.c.id, events.c.type_name, events.c.timestamp, events.c.data)
         .where(
             events.c.sender_id == conversation_id,
             events.c.type_name.in_(("user", "bot", "session_started", "active_loop")),
         )
         .order_by(events.c.id)
     ).all()
-    return [_message(r.type_name, r.timestamp, _load(r.data)) for r in rows]
+    messages = []
+    for r in rows:
+        message = _message(r.type_name, r.timestamp, _load(r.data))
+        message.event_id = int(r.id)
+        messages.append(message)
+    return messages
 
 
 def _message(type_name: str, timestamp: float | None, data: dict[str, Any]) -> Message:
@@ -366,6 +388,7 @@ def _message(type_name: str, timestamp: float | None, data: dict[str, Any]) -> M
             entities=entities,
             red_flag=name in RED_FLAG_INTENTS,
             fallback=name == FALLBACK_INTENT,
+            feedback=parse_feedback(entities) if name == FEEDBACK_INTENT else None,
         )
     if type_name == "bot":
         extra = data.get("data") or {}
@@ -373,7 +396,8 @@ def _message(type_name: str, timestamp: float | None, data: dict[str, Any]) -> M
         text = str(data.get("text") or "")
         if not text and extra.get("custom"):
             text = json.dumps(extra["custom"], ensure_ascii=False)
-        return Message("bot", timestamp, text=text, buttons=buttons)
+        metadata = data.get("metadata") if isinstance(data.get("metadata"), dict) else {}
+        return Message("bot", timestamp, text=text, buttons=buttons, answer=str(metadata.get("utter_action") or ""))
     if type_name == "active_loop":
         return Message("form", timestamp, form=data.get("name"))
     return Message("session", timestamp)

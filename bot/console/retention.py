@@ -3,6 +3,8 @@ reviews, notes), and the console's own traces (audit log, login counters, ended 
 
 `purge` deletes the conversations; `purge_database` adds the traces, each with its own period. The
 daily job that also covers the files (pending alerts, logs) is bot/console/purge.py.
+Feedback and messages flagged for review go with their conversation; labelled messages stay: masked, they
+are the training data of `bot learn`.
 """
 
 from __future__ import annotations
@@ -16,7 +18,16 @@ from sqlalchemy.orm import Session
 
 from bot.console import sessions, throttle
 from bot.console.queries import chunks, events, has_events_table
-from bot.db.models import Alert, AuditLog, CallbackRequest, ConversationNote, ConversationReview, utcnow
+from bot.db.models import (
+    Alert,
+    AnswerFeedback,
+    AuditLog,
+    CallbackRequest,
+    ConversationNote,
+    ConversationReview,
+    MessageLabel,
+    utcnow,
+)
 
 ATTACHED = (Alert, CallbackRequest, ConversationReview, ConversationNote)
 
@@ -29,11 +40,14 @@ class RetentionResult:
     callback_requests: int = 0
     reviews: int = 0
     notes: int = 0
+    feedback: int = 0
+    flags: int = 0
 
     def as_text(self) -> str:
         return (
             f"{self.conversations} conversation(s), {self.events} événement(s), {self.alerts} alerte(s), "
-            f"{self.callback_requests} demande(s) de rappel, {self.reviews} revue(s), {self.notes} note(s)"
+            f"{self.callback_requests} demande(s) de rappel, {self.reviews} revue(s), {self.notes} note(s), "
+            f"{self.feedback} avis, {self.flags} message(s) signalé(s)"
         )
 
 
@@ -103,6 +117,15 @@ def purge(session: Session, days: int, now: float | None = None) -> RetentionRes
         result.callback_requests += _delete(session, CallbackRequest, part)
         result.reviews += _delete(session, ConversationReview, part)
         result.notes += _delete(session, ConversationNote, part)
+        result.feedback += _delete(session, AnswerFeedback, part)
+        result.flags += (
+            session.execute(
+                delete(MessageLabel)
+                .where(MessageLabel.conversation_id.in_(part), MessageLabel.label.is_(None))
+                .execution_options(synchronize_session=False)
+            ).rowcount
+            or 0
+        )
     return result
 
 

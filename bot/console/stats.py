@@ -11,14 +11,27 @@ from datetime import date, timedelta
 from typing import Iterable, Sequence
 
 from bot.console.timeutil import local_day
-from bot.intents import FALLBACK_INTENT, NO_QUESTION_INTENTS, NOT_TOPICS, PERSON_INTENTS, RED_FLAG_INTENTS
+from bot.intents import (
+    FALLBACK_INTENT,
+    FEEDBACK_INTENT,
+    NO_QUESTION_INTENTS,
+    NOT_TOPICS,
+    PERSON_INTENTS,
+    RED_FLAG_INTENTS,
+)
 
 ANSWERED = "answered"
+NOT_HELPED = "not_helped"
 CALLBACK = "callback"
 ABANDONED = "abandoned"
-OUTCOMES: tuple[str, ...] = (ANSWERED, CALLBACK, ABANDONED)
-OUTCOME_LABELS = {ANSWERED: "répondu par l'assistant", CALLBACK: "rappel / personne", ABANDONED: "abandonné"}
-OUTCOME_SHORT = {ANSWERED: "répondu", CALLBACK: "rappel", ABANDONED: "abandonné"}
+OUTCOMES: tuple[str, ...] = (ANSWERED, NOT_HELPED, CALLBACK, ABANDONED)
+OUTCOME_LABELS = {
+    ANSWERED: "répondu par l'assistant",
+    NOT_HELPED: "répondu, mais « Non, ça ne m'a pas aidé »",
+    CALLBACK: "rappel / personne",
+    ABANDONED: "abandonné",
+}
+OUTCOME_SHORT = {ANSWERED: "répondu", NOT_HELPED: "réponse jugée inutile", CALLBACK: "rappel", ABANDONED: "abandonné"}
 
 
 @dataclass(frozen=True)
@@ -55,15 +68,20 @@ def _gave_an_answer(events: Sequence[EventRow]) -> bool:
     return False
 
 
-def classify_outcome(events: Sequence[EventRow], has_callback_request: bool = False) -> str:
+def classify_outcome(
+    events: Sequence[EventRow], has_callback_request: bool = False, has_negative_feedback: bool = False
+) -> str:
     """Outcome of one conversation, from its events in order.
 
     - "callback": a callback request was stored, or the patient asked for a person
       (request_human, request_callback, book_appointment, change_appointment);
     - otherwise "abandoned" if the patient left while a form was still active;
-    - otherwise "answered" if the assistant answered at least one understood question
-      (a bot message after a patient message whose intent is neither nlu_fallback nor small talk);
+    - otherwise, if the assistant answered at least one understood question (a bot message after a
+      patient message whose intent is neither nlu_fallback nor small talk): "not_helped" when the
+      patient said "Non" to an answer, else "answered";
     - otherwise "abandoned" (only fallbacks, only greetings, or nothing said).
+
+    Only "answered" counts as deflected: no callback, no human asked for, no "Non".
     """
     if has_callback_request:
         return CALLBACK
@@ -72,16 +90,22 @@ def classify_outcome(events: Sequence[EventRow], has_callback_request: bool = Fa
     if _in_form_at_end(events):
         return ABANDONED
     if _gave_an_answer(events):
-        return ANSWERED
+        return NOT_HELPED if has_negative_feedback else ANSWERED
     return ABANDONED
 
 
-def outcomes_by_conversation(rows: Iterable[EventRow], callback_conversations: set[str]) -> dict[str, str]:
+def outcomes_by_conversation(
+    rows: Iterable[EventRow], callback_conversations: set[str], negative_feedback: set[str] | None = None
+) -> dict[str, str]:
     """Classify every conversation present in `rows` (rows must be in event order per conversation)."""
+    negative_feedback = negative_feedback or set()
     grouped: dict[str, list[EventRow]] = defaultdict(list)
     for row in rows:
         grouped[row.conversation_id].append(row)
-    return {cid: classify_outcome(evts, cid in callback_conversations) for cid, evts in grouped.items()}
+    return {
+        cid: classify_outcome(evts, cid in callback_conversations, cid in negative_feedback)
+        for cid, evts in grouped.items()
+    }
 
 
 @dataclass(frozen=True)
@@ -107,6 +131,8 @@ class Dashboard:
     callback_requests: int = 0
     callback_requests_pending: int = 0
     outcomes: dict[str, int] = field(default_factory=dict)
+    feedback_yes: int = 0
+    feedback_no: int = 0
 
     @property
     def fallback_rate(self) -> float:
@@ -114,8 +140,14 @@ class Dashboard:
 
     @property
     def deflection_rate(self) -> float:
-        """Share of conversations answered without a person."""
+        """Share of conversations answered with no callback request, no human asked for and no "Non"."""
         return self.outcomes.get(ANSWERED, 0) / self.conversations if self.conversations else 0.0
+
+    @property
+    def feedback_share(self) -> float:
+        """Share of "Oui" among the patients' answers to "Cette réponse vous a aidé ?"."""
+        total = self.feedback_yes + self.feedback_no
+        return self.feedback_yes / total if total else 0.0
 
     def outcome_share(self, outcome: str) -> float:
         return self.outcomes.get(outcome, 0) / self.conversations if self.conversations else 0.0
@@ -138,6 +170,7 @@ class Dashboard:
             "callback_requests_pending": self.callback_requests_pending,
             "outcomes": {o: self.outcomes.get(o, 0) for o in OUTCOMES},
             "deflection_rate": round(self.deflection_rate, 4),
+            "feedback": {"oui": self.feedback_yes, "non": self.feedback_no},
         }
 
 
@@ -150,6 +183,8 @@ def build_dashboard(
     callback_conversations: set[str] | None = None,
     callback_requests: int = 0,
     callback_requests_pending: int = 0,
+    negative_feedback: set[str] | None = None,
+    feedback: tuple[int, int] = (0, 0),
     top: int = 10,
 ) -> Dashboard:
     """Figures over the conversations whose events are in `rows` (in event order per conversation).
@@ -158,6 +193,7 @@ def build_dashboard(
     counted on their own day. Days outside [first_day, last_day] are ignored in the series.
     """
     callback_conversations = callback_conversations or set()
+    negative_feedback = negative_feedback or set()
     days = [first_day + timedelta(days=i) for i in range((last_day - first_day).days + 1)]
     index = {d: i for i, d in enumerate(days)}
     conv_per_day = [0] * len(days)
@@ -169,8 +205,8 @@ def build_dashboard(
 
     for row in rows:
         grouped[row.conversation_id].append(row)
-        if row.type_name != "user":
-            continue
+        if row.type_name != "user" or row.intent_name == FEEDBACK_INTENT:
+            continue  # a click on "Oui" / "Non" is not a patient message
         user_messages += 1
         if row.intent_name == FALLBACK_INTENT:
             fallbacks += 1
@@ -186,7 +222,7 @@ def build_dashboard(
         stamps = [e.timestamp for e in evts if e.timestamp is not None]
         if stamps and (i := index.get(local_day(min(stamps)))) is not None:
             conv_per_day[i] += 1
-        outcomes[classify_outcome(evts, cid in callback_conversations)] += 1
+        outcomes[classify_outcome(evts, cid in callback_conversations, cid in negative_feedback)] += 1
 
     by_group = Counter(a.group for a in alerts)
     return Dashboard(
@@ -204,4 +240,6 @@ def build_dashboard(
         callback_requests=callback_requests,
         callback_requests_pending=callback_requests_pending,
         outcomes={o: outcomes.get(o, 0) for o in OUTCOMES},
+        feedback_yes=feedback[0],
+        feedback_no=feedback[1],
     )

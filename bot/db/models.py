@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
-from sqlalchemy import Boolean, Column, DateTime, Index, Integer, String, Text
+from sqlalchemy import Boolean, Column, DateTime, Float, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import declarative_base
 
 Base = declarative_base()
@@ -123,6 +123,52 @@ class AuditLog(Base):
     username = Column(String(120), nullable=False)
     action = Column(String(64), nullable=False)
     target = Column(String(500), nullable=False, default="")
+
+
+class AnswerFeedback(Base):
+    """A patient's "Oui" / "Non" on one answer, and what was missing (one row per answer given)."""
+
+    __tablename__ = "answer_feedback"
+    __table_args__ = (UniqueConstraint("conversation_id", "answer", "answer_at", name="uq_answer_feedback_answer"),)
+    id = Column(Integer, primary_key=True)
+    conversation_id = Column(String(255), nullable=False, index=True)
+    created_at = Column(DateTime, nullable=False, default=utcnow, index=True)
+    updated_at = Column(DateTime, nullable=False, default=utcnow)
+    answer = Column(String(120), nullable=False)  # utter_ask_fasting, action_practical_answer:ask_cost
+    intent = Column(String(120), nullable=False, default="")  # the topic the answer was given for
+    answer_at = Column(Float, nullable=False)  # Rasa timestamp of the answer
+    question_at = Column(Float)  # Rasa timestamp of the patient message it answered
+    value = Column(String(8), nullable=False)  # oui | non
+    comment = Column(Text, nullable=False, default="")
+    comment_red_flag = Column(String(8))  # red-flag group reported in the comment (it got the emergency answer)
+
+
+class MessageLabel(Base):
+    """A patient message in the review queue: flagged by a staff member and/or labelled by a clinician.
+
+    The labelled rows are the training data of `python -m bot learn`: the masked text, its label (an
+    intent, "hors_sujet" or "nouveau_sujet"), the comment, who labelled it and when, the conversation
+    it came from, and whether it held red-flag words (such a text is never learned without review).
+    """
+
+    __tablename__ = "message_labels"
+    __table_args__ = (UniqueConstraint("conversation_id", "message_at", name="uq_message_labels_message"),)
+    id = Column(Integer, primary_key=True)
+    conversation_id = Column(String(255), nullable=False, index=True)
+    message_at = Column(Float, nullable=False)  # Rasa timestamp of the patient message
+    text = Column(Text, nullable=False)  # masked (phones and e-mails) copy of the message
+    predicted_intent = Column(String(120), nullable=False, default="")
+    confidence = Column(Float)
+    reason = Column(String(64), nullable=False)  # bot.console.review.REASONS, comma-separated
+    flagged_by = Column(String(120))
+    flagged_at = Column(DateTime)
+    label = Column(String(64), index=True)  # None while waiting in the queue
+    comment = Column(Text, nullable=False, default="")
+    labelled_by = Column(String(120))
+    labelled_at = Column(DateTime)
+    red_flag_words = Column(Boolean, nullable=False, default=False)
+    red_flag_groups = Column(String(16), nullable=False, default="")  # e.g. "AD"
+    learned_at = Column(DateTime)  # set by `bot learn` once the label is in its training file
 
 
 Index("ix_alerts_unacknowledged", Alert.acknowledged_at)

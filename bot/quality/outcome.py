@@ -84,6 +84,8 @@ def outcome_of_turn(events: Iterable[dict[str, Any]]) -> Outcome:
             out.actions.append(str(event.get("name")))
         elif kind == "bot":
             meta = event.get("metadata") or {}
-            name = meta.get("utter_action") or (f"topic:{meta['topic']}" if meta.get("topic") else "")
-            out.responses.append(str(name or "?"))
+            name = str(meta.get("utter_action") or "")
+            if meta.get("topic") and not name.startswith("utter_"):
+                name = f"topic:{meta['topic']}"  # a practical answer: its topic is what it answers
+            out.responses.append(name or "?")
     return out

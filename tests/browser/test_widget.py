@@ -1,169 +1,37 @@
-"""The chat widget in real headless Chromium, against the real Rasa server, action server and site app.
-
-The demo page is opened at http://localhost:8080, the origin the Rasa server of the `rasa_server`
-fixture accepts (`--cors`); Playwright forwards that origin's requests to the site app, which runs on
-a free port. The widget then talks to the real Rasa server over socket.io, like on the centre's site.
-Screenshots and the accessibility report go to var/artifacts/.
+"""The chat widget in real headless Chromium, against the real Rasa server, action server and site app
+(fixtures in conftest.py). Screenshots and the accessibility report go to var/artifacts/.
 """
 
 from __future__ import annotations
 
-import json
 import re
-import subprocess
-import threading
 import time
-from collections.abc import Iterator
-from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
 from sqlalchemy import create_engine, text
 
-from bot.settings import PROJECT_ROOT as ROOT
-from bot.site import create_app
-
 pytestmark = pytest.mark.browser
 
-CHROMIUM = Path("/usr/bin/chromium")
+from .widget_helpers import CHROMIUM  # noqa: E402
+
 if not CHROMIUM.exists():
     pytest.skip("Chromium absent (/usr/bin/chromium) : `make browser` l'installe", allow_module_level=True)
 
-from playwright.sync_api import Browser, Page, expect, sync_playwright  # noqa: E402
-from werkzeug.serving import make_server  # noqa: E402
+from playwright.sync_api import Page, expect  # noqa: E402
 
-ARTIFACTS = ROOT / "var" / "artifacts"
-AXE = ROOT / "web" / "node_modules" / "axe-core" / "axe.min.js"
-SITE_ORIGIN = "http://localhost:8080"
-CHROMIUM_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync", "--no-first-run",
-]
-ANSWER_TIMEOUT = 45_000  # ms; the first answer of a fresh server can be slow
-
-
-# ---- servers and browser ---------------------------------------------------------------------------
-
-@pytest.fixture(scope="module")
-def widget_built() -> None:
-    result = subprocess.run(["bash", str(ROOT / "web" / "build.sh")], capture_output=True, text=True)
-    if result.returncode != 0:
-        pytest.fail(f"web/build.sh failed:\n{result.stdout}\n{result.stderr}")
-
-
-@pytest.fixture(scope="module")
-def site(rasa_server, widget_built) -> Iterator[str]:
-    """The real site app on a free port, pointing the widget at the real Rasa server."""
-    app = create_app({"RASA_PUBLIC_URL": rasa_server.rasa_url})
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
-        yield b
-        b.close()
-
-
-class Watch:
-    """What the page did: requests, script errors, alert() dialogs."""
-
-    def __init__(self) -> None:
-        self.hosts: set[str] = set()
-        self.errors: list[str] = []
-        self.dialogs: list[str] = []
-
-
-@pytest.fixture
-def watch() -> Watch:
-    return Watch()
-
-
-def _new_page(browser: Browser, site: str, watch: Watch, **context_args) -> Page:
-    context = browser.new_context(locale="fr-FR", timezone_id="Europe/Paris", **context_args)
-
-    def forward(route, request) -> None:
-        response = route.fetch(url=site + request.url[len(SITE_ORIGIN):])
-        route.fulfill(response=response)
-
-    context.route(f"{SITE_ORIGIN}/**", forward)
-    # A page fulfilled by Playwright has no address, so Chromium counts it as public and would block
-    # its calls to the loopback Rasa server (Local Network Access); a page really served from
-    # localhost, as with `make run`, is loopback itself and needs no permission.
-    context.grant_permissions(["local-network-access"], origin=SITE_ORIGIN)
-    page = context.new_page()
-    page.on("request", lambda r: watch.hosts.add(urlsplit(r.url).netloc))
-    page.on("pageerror", lambda e: watch.errors.append(str(e)))
-
-    def on_dialog(dialog) -> None:
-        watch.dialogs.append(dialog.message)
-        dialog.dismiss()
-
-    page.on("dialog", on_dialog)
-    return page
-
-
-@pytest.fixture
-def page(browser: Browser, site: str, watch: Watch) -> Iterator[Page]:
-    p = _new_page(browser, site, watch, viewport={"width": 1280, "height": 900})
-    yield p
-    p.context.close()
-    assert not watch.errors, f"script errors on the page: {watch.errors}"
-
-
-@pytest.fixture
-def phone_page(browser: Browser, site: str, watch: Watch) -> Iterator[Page]:
-    p = _new_page(browser, site, watch, viewport={"width": 360, "height": 740}, device_scale_factor=2,
-                  is_mobile=True, has_touch=True, reduced_motion="reduce")
-    yield p
-    p.context.close()
-    assert not watch.errors, f"script errors on the page: {watch.errors}"
-
-
-# ---- helpers ---------------------------------------------------------------------------------------
-
-def shot(page: Page, name: str) -> None:
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / f"widget-{name}.png"))
-
-
-def open_widget(page: Page, path: str = "/") -> None:
-    page.goto(SITE_ORIGIN + path)
-    page.get_by_role("button", name="Une question ?").click()
-    expect(page.get_by_role("dialog", name="Assistant vertébroplastie")).to_be_visible()
-    expect(page.get_by_label("Votre message")).to_be_focused()
-
-
-def bot_messages(page: Page):
-    return page.locator(".msg--bot")
-
-
-def ask(page: Page, text: str) -> None:
-    """Types a question, sends it with Enter and waits until an answer is shown."""
-    before = bot_messages(page).count()
-    box = page.get_by_label("Votre message")
-    box.fill(text)
-    box.press("Enter")
-    expect(page.locator(".msg--user").last.locator(".text")).to_have_text(text)
-    expect(bot_messages(page)).not_to_have_count(before, timeout=ANSWER_TIMEOUT)
-    page.wait_for_timeout(800)  # the other parts of the same answer
-
-
-def storage_snapshot(page: Page) -> dict:
-    return page.evaluate(
-        """async () => ({
-            session: sessionStorage.length,
-            local: localStorage.length,
-            cookies: document.cookie,
-            idb: indexedDB.databases ? (await indexedDB.databases()).length : 0,
-        })"""
-    )
-
+from .widget_helpers import (  # noqa: E402
+    ANSWER_TIMEOUT,
+    AXE,
+    SITE_ORIGIN,
+    Watch,
+    ask,
+    axe_violations,
+    bot_messages,
+    open_widget,
+    shot,
+    storage_snapshot,
+)
 
 # ---- tests -----------------------------------------------------------------------------------------
 
@@ -400,17 +268,5 @@ def test_accessibility_audit(page: Page) -> None:
     page.get_by_label("Votre message").press("Enter")
     expect(page.locator(".msg--urgent").first).to_be_visible(timeout=ANSWER_TIMEOUT)
     page.wait_for_timeout(1000)
-    results = page.evaluate(
-        """() => axe.run(document, {
-            runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice']},
-            resultTypes: ['violations'],
-        })"""
-    )
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    (ARTIFACTS / "widget-axe.json").write_text(json.dumps(results["violations"], indent=2, ensure_ascii=False))
-    bad = [
-        f"{v['id']} ({v['impact']}): {v['help']} — {[n['target'] for n in v['nodes']][:3]}"
-        for v in results["violations"]
-        if v["impact"] in ("serious", "critical")
-    ]
+    bad = axe_violations(page, "widget-axe")
     assert not bad, "\n".join(bad)

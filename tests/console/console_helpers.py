@@ -14,7 +14,7 @@ from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.events import ActionExecuted, ActiveLoop, BotUttered, SessionStarted, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
-from bot.db.models import Alert, CallbackRequest, utcnow
+from bot.db.models import Alert, AnswerFeedback, CallbackRequest, utcnow
 from bot.db.session import session_scope
 
 PASSWORD = "mot-de-passe-de-test"
@@ -28,8 +28,9 @@ def user(text: str, intent: str, confidence: float = 0.95, entities: list[dict[s
     return ("user", text, intent, confidence, entities or [])
 
 
-def bot(text: str, buttons: list[str] | None = None) -> tuple:
-    return ("bot", text, buttons or [])
+def bot(text: str, buttons: list[str] | None = None, answer: str | None = None) -> tuple:
+    """A bot message; `answer` is its name (Rasa's `utter_action` metadata)."""
+    return ("bot", text, buttons or [], answer)
 
 
 def form(name: str | None) -> tuple:
@@ -69,10 +70,11 @@ class Seeder:
                     UserUttered(text, intent=parse["intent"], entities=entities, parse_data=parse, timestamp=t)
                 )
             elif turn[0] == "bot":
-                _, text, buttons = turn
+                _, text, buttons, answer = turn
                 data = {"buttons": [{"title": b, "payload": f"/{b}"} for b in buttons]} if buttons else {}
-                tracker.update(ActionExecuted("utter_reponse", timestamp=t))
-                tracker.update(BotUttered(text, data=data, timestamp=t))
+                metadata = {"utter_action": answer} if answer else {}
+                tracker.update(ActionExecuted(answer or "utter_reponse", timestamp=t))
+                tracker.update(BotUttered(text, data=data, metadata=metadata, timestamp=t))
                 tracker.update(ActionExecuted("action_listen", timestamp=t))
             elif turn[0] == "form":
                 tracker.update(ActiveLoop(turn[1], timestamp=t))
@@ -86,6 +88,16 @@ class Seeder:
             s.add(a)
             s.flush()
             return int(a.id)
+
+    def feedback(self, conversation_id: str, value: str, answer: str, intent: str, comment: str = "") -> None:
+        """A "Oui" / "Non" on the answer of that name, as action_store_feedback stores it."""
+        tracker = asyncio.run(self.store.retrieve(conversation_id))
+        assert tracker is not None, conversation_id
+        bots = [e for e in tracker.events if isinstance(e, BotUttered) and e.metadata.get("utter_action") == answer]
+        users = [e for e in tracker.events if isinstance(e, UserUttered) and e.timestamp < bots[-1].timestamp]
+        with session_scope(self.url) as s:
+            s.add(AnswerFeedback(conversation_id=conversation_id, answer=answer, intent=intent, value=value,
+                                 comment=comment, answer_at=bots[-1].timestamp, question_at=users[-1].timestamp))
 
     def callback(
         self, conversation_id: str, name: str = "Jean Dupont", phone: str = "0612345678", reason: str = "Rendez-vous"
@@ -180,3 +192,38 @@ class FakeClock:
 
     def advance(self, **delta: float) -> None:
         self.now += timedelta(**delta)
+
+
+PHONE = "06 12 34 56 78"
+
+
+def click(value: str, answer: str) -> tuple:
+    """The widget's payload for "Oui" / "Non", as Rasa records it."""
+    entities = [{"entity": "feedback_value", "value": value}, {"entity": "feedback_answer", "value": answer}]
+    return user(f'/feedback{{"feedback_value": "{value}", "feedback_answer": "{answer}"}}', "feedback", 1.0, entities)
+
+
+def feedback_sample(seeder: Seeder) -> None:
+    """Answers with a "Non" (and its comment) and a "Oui", a message understood with low confidence, one
+    not understood."""
+    now = time.time()
+    seeder.conversation("conv-jeun", [
+        user("je dois etre a jeun ?", "ask_fasting", 0.9),
+        bot("Oui, il faut venir à jeun.", ["La sédation"], answer="utter_ask_fasting"),
+        click("non", "utter_ask_fasting"),
+    ], start=now - 3600)
+    seeder.feedback("conv-jeun", "non", "utter_ask_fasting", "ask_fasting", f"combien d'heures ? rappelez le {PHONE}")
+    seeder.conversation("conv-maison", [
+        user("quand est ce que je rentre chez moi", "ask_going_home", 0.95),
+        bot("Après 2 à 4 heures de surveillance.", answer="utter_ask_going_home"),
+        click("oui", "utter_ask_going_home"),
+    ], start=now - 7200)
+    seeder.feedback("conv-maison", "oui", "utter_ask_going_home", "ask_going_home")
+    seeder.conversation("conv-flou", [
+        user("le truc pour le dos ca se passe comment", "ask_procedure_steps", 0.41),
+        bot("Vous êtes installé sur le ventre…", answer="utter_ask_procedure_steps"),
+    ], start=now - 1800)
+    seeder.conversation("conv-incompris", [
+        user(f"blorp appelez ma fille au {PHONE}", "nlu_fallback", 0.2),
+        bot("Je n'ai pas bien compris.", answer="utter_default"),
+    ], start=now - 900)

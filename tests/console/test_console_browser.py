@@ -12,7 +12,11 @@ import pytest
 from flask import Flask
 from werkzeug.serving import make_server
 
-from .console_helpers import PASSWORD, Seeder
+from bot.settings import PROJECT_ROOT
+
+from .console_helpers import PASSWORD, Seeder, feedback_sample
+
+ARTIFACTS = PROJECT_ROOT / "var" / "artifacts"
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 ARGS = [
@@ -74,7 +78,7 @@ def test_staff_workflow_in_chromium(live_console: str, seeder: Seeder, tmp_path:
             page.locator("a.conv-link").first.click()
             page.wait_for_url("**/conversation?id=conv-alarme")
             expect(page.locator(".msg-red")).to_contain_text("je ne sens plus ma jambe gauche")
-            expect(page.locator(".msg-red")).to_contain_text("red_flag_a")
+            expect(page.locator(".msg-red")).to_contain_text("Alerte A : jambes, vessie")
             expect(page.locator(".msg")).to_have_count(4)
 
             # Acknowledge the alert in the queue: the counter drops to 0.
@@ -95,6 +99,53 @@ def test_staff_workflow_in_chromium(live_console: str, seeder: Seeder, tmp_path:
             text = target.read_text(encoding="utf-8-sig")
             assert text.splitlines()[0].startswith("conversation;debut;")
             assert "conv-alarme" in text and "[tél. masqué]" in text and "06 12 34 56 78" not in text
+        finally:
+            browser.close()
+    assert problems == []  # no script error, no Content-Security-Policy violation
+
+
+def test_satisfaction_page_and_review_queue_in_chromium(live_console: str, seeder: Seeder) -> None:
+    """A clinician reads the satisfaction page, then labels a queued message with one click; screenshots."""
+    from playwright.sync_api import expect, sync_playwright
+
+    feedback_sample(seeder)
+    problems: list[str] = []
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        try:
+            page = browser.new_context(locale="fr-FR", viewport={"width": 1280, "height": 1000}).new_page()
+            page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
+            page.on("pageerror", lambda e: problems.append(str(e)))
+            page.goto(f"{live_console}/login")
+            page.fill("#username", "docteur")
+            page.fill("#password", PASSWORD)
+            page.click("button[type=submit]")
+            page.wait_for_url(f"{live_console}/")
+
+            page.get_by_role("link", name="Satisfaction").click()
+            expect(page.locator("#share-yes")).to_have_text("50,0 %")
+            expect(page.locator("#by-topic")).to_contain_text("Jeûne")
+            expect(page.locator("#comments")).to_contain_text("[tél. masqué]")
+            expect(page.get_by_role("img", name="Avis des patients par jour")).to_be_visible()
+            page.screenshot(path=str(ARTIFACTS / "console-satisfaction.png"), full_page=True)
+
+            page.get_by_role("link", name="À revoir").click()
+            item = page.locator("article").filter(has_text="le truc pour le dos")
+            expect(item).to_contain_text("compris avec peu de confiance")
+            expect(page.locator("article").filter(has_text="je dois etre a jeun")).to_contain_text("« Non »")
+            page.screenshot(path=str(ARTIFACTS / "console-review.png"), full_page=True)
+            item.get_by_role("button", name="Déroulement", exact=True).click()  # one click
+            expect(page.get_by_role("status")).to_contain_text("Message étiqueté : Déroulement.")
+            expect(page.locator("article").filter(has_text="le truc pour le dos")).to_have_count(0)
+
+            other = page.locator("article").filter(has_text="je dois etre a jeun")
+            other.get_by_label("Autre sujet").select_option(label="Jeûne")  # two clicks
+            other.get_by_role("button", name="Enregistrer").click()
+            expect(page.get_by_role("status")).to_contain_text("Message étiqueté : Jeûne.")
+            page.get_by_role("link", name="Déjà étiquetés").click()
+            expect(page.locator("#labelled")).to_contain_text("Déroulement")
+            expect(page.locator("#labelled")).to_contain_text("docteur")
         finally:
             browser.close()
     assert problems == []  # no script error, no Content-Security-Policy violation

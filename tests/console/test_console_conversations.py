@@ -114,11 +114,11 @@ def test_conversation_page(seeder: Seeder, clinician: FlaskClient) -> None:
     page = clinician.get("/conversation?id=conv-alarme").get_data(as_text=True)
     assert "depuis hier je ne sens plus ma jambe gauche" in page
     assert "Appelez le 15 immédiatement." in page
-    assert "<code>red_flag_a</code>" in page and "(99 %)" in page
-    assert "<code>greet</code>" in page and "(95 %)" in page
+    assert ">Alerte A : jambes, vessie</strong>" in page and "(99 %)" in page
+    assert ">Salutation</strong>" in page and "(95 %)" in page
     assert "msg-user msg-red" in page and "signal d'alarme" in page
     assert "red_flag = A" in page  # entity
-    assert "groupe A" in page  # the stored alert
+    assert "Alerte A : jambes, vessie — mots" in page  # the stored alert
     page = clinician.get("/conversation?id=conv-rappel").get_data(as_text=True)
     assert "Formulaire « callback_form » commencé" in page and "Formulaire terminé" in page
     assert "Oui" in page and "button-like" in page

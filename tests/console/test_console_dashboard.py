@@ -14,7 +14,7 @@ def test_stats_api(seeder: Seeder, secretariat: FlaskClient) -> None:
     assert data["conversations"] == 4  # the 100-day-old one is outside the period
     assert data["user_messages"] == 6
     assert data["fallback_messages"] == 1
-    assert data["outcomes"] == {"answered": 2, "callback": 1, "abandoned": 1}
+    assert data["outcomes"] == {"answered": 2, "not_helped": 0, "callback": 1, "abandoned": 1}
     assert data["deflection_rate"] == 0.5
     assert data["alerts"] == 1 and data["alerts_unacknowledged"] == 1
     assert data["red_flag_conversations"] == 1
@@ -38,10 +38,12 @@ def test_dashboard_page_has_charts(seeder: Seeder, secretariat: FlaskClient) -> 
         "Issue des conversations",
         "50,0 %",
         "16,7 %",
-        "ask_duration",
+        "Durée de l&#39;intervention",  # topics by their French names
+        "Alerte A : jambes, vessie",
     ):
         assert text in page, text
     assert "cdn" not in page.lower() and '<script src="http' not in page
+    assert "ask_duration" not in page and "red_flag_a" not in page
 
 
 def test_empty_dashboard(secretariat: FlaskClient) -> None:

@@ -9,6 +9,7 @@ from bot.console.stats import (
     ABANDONED,
     ANSWERED,
     CALLBACK,
+    NOT_HELPED,
     AlertRow,
     EventRow,
     build_dashboard,
@@ -47,6 +48,14 @@ def test_asking_for_a_person_is_callback() -> None:
         assert classify_outcome([u("ask_duration"), b(), u(intent), b()]) == CALLBACK
 
 
+def test_a_no_to_an_answer_is_not_deflected() -> None:
+    events = [u("ask_fasting"), b(), u("feedback"), u("ask_going_home"), b()]
+    assert classify_outcome(events, has_negative_feedback=True) == NOT_HELPED
+    assert classify_outcome(events) == ANSWERED  # a "Oui" changes nothing
+    assert classify_outcome(events, has_callback_request=True, has_negative_feedback=True) == CALLBACK
+    assert classify_outcome([u("feedback")], has_negative_feedback=True) == ABANDONED  # a click is not a question
+
+
 def test_only_fallbacks_is_abandoned() -> None:
     assert classify_outcome([u("nlu_fallback"), b(), u("nlu_fallback"), b()]) == ABANDONED
 
@@ -72,8 +81,10 @@ def test_small_talk_only_or_nothing_is_abandoned() -> None:
 
 
 def test_outcomes_by_conversation() -> None:
-    rows = [u("ask_cost", "a"), b("a"), u("nlu_fallback", "b"), b("b"), u("ask_cost", "c"), b("c")]
-    assert outcomes_by_conversation(rows, {"c"}) == {"a": ANSWERED, "b": ABANDONED, "c": CALLBACK}
+    rows = [u("ask_cost", "a"), b("a"), u("nlu_fallback", "b"), b("b"), u("ask_cost", "c"), b("c"),
+            u("ask_cost", "d"), b("d"), u("feedback", "d")]
+    outcomes = outcomes_by_conversation(rows, {"c"}, {"d"})
+    assert outcomes == {"a": ANSWERED, "b": ABANDONED, "c": CALLBACK, "d": NOT_HELPED}
 
 
 def _ts(day: date, hour: int) -> float:
@@ -103,6 +114,7 @@ def test_dashboard_figures() -> None:
         callback_conversations={"d"},
         callback_requests=1,
         callback_requests_pending=1,
+        feedback=(3, 1),
     )
     assert dash.days == [d1, d2]
     assert dash.conversations_per_day == [1, 3]
@@ -114,10 +126,12 @@ def test_dashboard_figures() -> None:
     assert dash.red_flag_conversations == 2  # c (intent and alert) and x (alert)
     assert dash.alerts == 2 and dash.alerts_unacknowledged == 1
     assert dash.alerts_by_group == [("A", 1), ("B", 1)]
-    assert dash.outcomes == {ANSWERED: 2, CALLBACK: 1, ABANDONED: 1}
+    assert dash.outcomes == {ANSWERED: 2, NOT_HELPED: 0, CALLBACK: 1, ABANDONED: 1}
     assert dash.deflection_rate == 0.5
+    assert dash.feedback_share == 0.75
     data = dash.as_dict()
-    assert data["outcomes"] == {"answered": 2, "callback": 1, "abandoned": 1}
+    assert data["outcomes"] == {"answered": 2, "not_helped": 0, "callback": 1, "abandoned": 1}
+    assert data["feedback"] == {"oui": 3, "non": 1}
     assert data["dates"] == ["2026-03-28", "2026-03-29"]
 
 

@@ -62,6 +62,7 @@ def test_a_call_is_answered_in_french_and_a_question_gets_a_spoken_answer(rasa_s
     text_ = spoken(answer.text)
     assert "à jeun" in text_
     assert "/ask_" not in answer.text and "http" not in text_
+    assert "aidé" not in text_ and "utter_" not in answer.text  # the phone asks for no feedback
     contact = spoken(say(rasa_server, sid, number, "quel est le numéro de téléphone du centre").text)
     assert "zéro un, trente-neuf, soixante-trois, soixante et onze, trente-neuf" in contact
     assert "@" not in contact

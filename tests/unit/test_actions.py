@@ -13,8 +13,9 @@ from sqlalchemy import select
 
 from actions.alerts import ActionStoreAlert
 from actions.callback import ActionAskCbConsent, ActionSubmitCallback, ValidateCallbackForm
+from actions.feedback import ActionStoreFeedback
 from actions.triage import ActionTriageOutcome, ValidateTriageForm
-from bot.db import Alert, CallbackRequest, init_db, session_scope
+from bot.db import Alert, AnswerFeedback, CallbackRequest, init_db, session_scope
 
 ROOT = Path(__file__).resolve().parents[2]
 DOMAIN = yaml.safe_load((ROOT / "domain.yml").read_text(encoding="utf-8"))
@@ -190,3 +191,48 @@ def test_alerts_stop_at_the_conversation_cap_and_are_not_queued(database: str, t
     run(ActionStoreAlert(), tracker("je manque d'air", "red_flag_b"))
     with session_scope(database) as s:
         assert len(s.execute(select(Alert)).scalars().all()) == 4
+
+
+FEEDBACK_EVENTS = [
+    {"event": "user", "text": "je dois etre a jeun ?", "timestamp": 10.0,
+     "parse_data": {"intent": {"name": "ask_fasting", "confidence": 0.9}}},
+    {"event": "bot", "text": "Oui, il faut venir à jeun…", "timestamp": 11.0,
+     "metadata": {"utter_action": "utter_ask_fasting"}},
+]
+
+
+def feedback(value: str, comment: str | None = None, answer: str = "utter_ask_fasting") -> Tracker:
+    entities = [{"entity": "feedback_value", "value": value}, {"entity": "feedback_answer", "value": answer}]
+    if comment is not None:
+        entities.append({"entity": "feedback_comment", "value": comment})
+    return tracker("/feedback{...}", "feedback", entities, events=FEEDBACK_EVENTS)
+
+
+def test_feedback_is_stored_once_per_answer_with_its_comment(database: str) -> None:
+    assert run(ActionStoreFeedback(), feedback("oui")) == ([], [])
+    assert run(ActionStoreFeedback(), feedback("non")) == ([], [])  # changed her mind: same row
+    _, messages = run(ActionStoreFeedback(), feedback("non", "combien d'heures avant ?"))
+    assert [m["response"] for m in messages] == ["utter_feedback_thanks"]
+    with session_scope(database) as s:
+        row = s.execute(select(AnswerFeedback)).scalar_one()
+        assert (row.conversation_id, row.answer, row.intent, row.value) == (
+            "conv-1", "utter_ask_fasting", "ask_fasting", "non")
+        assert (row.answer_at, row.question_at, row.comment, row.comment_red_flag) == (
+            11.0, 10.0, "combien d'heures avant ?", None)
+
+
+def test_a_red_flag_in_the_comment_gets_the_emergency_answer_and_the_alert(database: str) -> None:
+    _, messages = run(ActionStoreFeedback(), feedback("non", "depuis ce matin je ne sens plus mes jambes"))
+    assert [m["response"] for m in messages] == ["utter_red_flag_a"]
+    with session_scope(database) as s:
+        alert = s.execute(select(Alert)).scalar_one()
+        assert (alert.conversation_id, alert.group) == ("conv-1", "A")
+        assert s.execute(select(AnswerFeedback.comment_red_flag)).scalar_one() == "A"
+
+
+def test_feedback_on_an_unknown_answer_or_without_value_stores_nothing(database: str) -> None:
+    assert run(ActionStoreFeedback(), feedback("non", answer="utter_ask_risks")) == ([], [])
+    t = tracker("/feedback", "feedback", [{"entity": "feedback_value", "value": "<script>"}], events=FEEDBACK_EVENTS)
+    assert run(ActionStoreFeedback(), t) == ([], [])
+    with session_scope(database) as s:
+        assert s.execute(select(AnswerFeedback)).first() is None

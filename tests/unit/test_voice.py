@@ -1,6 +1,21 @@
+import json
+from pathlib import Path
+
 import pytest
 
 from bot.voice import number_words, speak_phone, spoken_choices, to_speech
+
+# Shared with the widget's read-aloud (web/test/voice.test.js): both must say an answer the same way.
+CASES = json.loads((Path(__file__).resolve().parents[1] / "data" / "voice_cases.json").read_text(encoding="utf-8"))
+
+
+@pytest.mark.parametrize("case", CASES["speech"], ids=lambda c: c["text"][:30])
+def test_shared_table_of_spoken_answers(case: dict) -> None:
+    assert to_speech(case["text"]) == case["speech"]
+
+
+def test_shared_table_of_number_words() -> None:
+    assert {n: number_words(int(n)) for n in CASES["number_words"]} == CASES["number_words"]
 
 
 @pytest.mark.parametrize(

@@ -7,7 +7,9 @@ function hasUrgentFlag(obj) {
 }
 
 // Rasa sends {text, quick_replies:[{title, payload}]} on socket.io, {text, buttons} on REST, and
-// custom JSON either as {custom: {...}} or as the bare object.
+// custom JSON either as {custom: {...}} or as the bare object. Our socket.io channel adds
+// {metadata: {utter_action, ask_feedback}}: the answer's name and whether to ask "Cette réponse vous
+// a aidé ?" under it (bot/channels.py).
 export function normalizeBotMessage(data) {
   if (typeof data === "string") data = { text: data };
   if (!data || typeof data !== "object") return null;
@@ -17,13 +19,26 @@ export function normalizeBotMessage(data) {
     .filter((b) => b && typeof b.title === "string" && b.title.trim())
     .map((b) => ({ title: b.title, payload: typeof b.payload === "string" && b.payload ? b.payload : b.title }));
   const flagged = hasUrgentFlag(data) || hasUrgentFlag(data.custom);
+  const urgent = flagged || text.trimStart().startsWith(URGENT_MARK);
+  const meta = data.metadata && typeof data.metadata === "object" ? data.metadata : {};
+  const answer = typeof meta.utter_action === "string" ? meta.utter_action.slice(0, 120) : "";
   return {
     text,
     buttons,
-    urgent: flagged || text.trimStart().startsWith(URGENT_MARK),
+    urgent,
     flagged,
+    answer,
+    askFeedback: Boolean(answer) && meta.ask_feedback === true && !urgent,
     empty: !text && buttons.length === 0,
   };
+}
+
+// The message the widget sends for a "Oui" / "Non" (and the optional comment): Rasa reads the
+// intent and its entities from it (RegexMessageHandler). JSON keeps any comment on one line.
+export function feedbackPayload(value, answer, comment) {
+  const entities = { feedback_value: value, feedback_answer: answer };
+  if (comment) entities.feedback_comment = comment;
+  return `/feedback${JSON.stringify(entities)}`;
 }
 
 export function newId() {

@@ -56,7 +56,23 @@ export const T = {
   suggestionsLabel: "Réponses proposées",
   toolbarLabel: "Réglages de la discussion",
   logLabel: "Messages de la discussion",
+  feedbackQuestion: "Cette réponse vous a aidé ?",
+  feedbackYes: "Oui",
+  feedbackNo: "Non",
+  feedbackMissing: "Qu'est-ce qui manquait ? (facultatif)",
+  feedbackSend: "Envoyer la remarque",
+  feedbackClose: "Fermer",
+  feedbackThanks: "Merci pour votre avis.",
+  feedbackFailed: "Votre avis n'a pas pu être envoyé. Réessayez plus tard.",
+  listen: "Écouter",
+  listenLabel: "cette réponse",
+  listenStop: "Arrêter la lecture",
 };
+
+// Under the "Qu'est-ce qui manquait ?" box: a comment is read by the team later, not answered now.
+export const FEEDBACK_HINT =
+  "N'indiquez pas votre nom ni d'autres données d'identité. Pour une question, écrivez-la plutôt " +
+  "dans la zone de message. En cas d'urgence, appelez le 15.";
 
 // Questions offered before the first message; sent as plain text.
 export const STARTERS = [

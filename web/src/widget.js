@@ -5,10 +5,12 @@ import css from "./widget.css";
 import { CENTRE_PHONE } from "./centre.js";
 import { Connection } from "./connection.js";
 import { createStore } from "./store.js";
-import { formatTime, newId, normalizeBotMessage } from "./messages.js";
+import { feedbackPayload, formatTime, newId, normalizeBotMessage } from "./messages.js";
 import { isSafeHref, segmentText } from "./text.js";
 import { ensureContrast, parseColor, readableOn } from "./color.js";
-import { DISCLAIMER, STARTERS, T, offlineText, privacyText, unansweredText } from "./strings.js";
+import { Reader } from "./speech.js";
+import { toSpeech } from "./voice.js";
+import { DISCLAIMER, FEEDBACK_HINT, STARTERS, T, offlineText, privacyText, unansweredText } from "./strings.js";
 
 const SIZES = [18, 20, 23, 26, 30]; // px; the default is already large
 const DEFAULT_SIZE = 1;
@@ -83,6 +85,7 @@ class ChatWidget {
     this.state = saved || { sessionId: null, messages: [], open: false, size: DEFAULT_SIZE };
     for (const m of this.state.messages) if (m.status === "sending") m.status = "failed";
     this.connection = null;
+    this.reader = null; // read-aloud, created when the widget is first opened
     this.inFlight = 0;
     this.answers = 0; // bot messages received since the page loaded
     this.turnUrgent = false;
@@ -208,6 +211,10 @@ class ChatWidget {
       });
       this.connection.start(this.state.sessionId);
     }
+    if (!this.reader) {
+      this.reader = new Reader(window, () => this.refreshListen());
+      this.refreshListen(); // the voices may already be there
+    }
     this.scrollDown();
     if (focus) this.input.focus();
   }
@@ -218,6 +225,7 @@ class ChatWidget {
   }
 
   close() {
+    if (this.reader) this.reader.stop();
     this.state.open = false;
     this.persist();
     this.panel.hidden = true;
@@ -255,6 +263,7 @@ class ChatWidget {
   }
 
   restart() {
+    if (this.reader) this.reader.stop();
     this.confirmBox.hidden = true;
     this.state.sessionId = null; // the server issues a new conversation
     this.state.messages = [];
@@ -339,6 +348,7 @@ class ChatWidget {
         if (last && last.from === "bot" && !last.urgent) {
           last.urgent = true;
           last.badge = true;
+          delete last.feedback; // nobody is asked whether an emergency answer helped
           this.persist();
           this.replace(last, true);
         }
@@ -348,10 +358,14 @@ class ChatWidget {
     if (m.urgent) this.turnUrgent = true;
     this.answers += 1;
     this.showTyping(false);
-    this.add({ id: newId(), from: "bot", text: m.text, buttons: m.buttons, ts: Date.now(), urgent: this.turnUrgent, badge: m.urgent });
+    const msg = { id: newId(), from: "bot", text: m.text, buttons: m.buttons, ts: Date.now(), urgent: this.turnUrgent, badge: m.urgent };
+    if (m.answer) msg.answer = m.answer;
+    if (m.askFeedback && !this.turnUrgent) msg.feedback = "ask";
+    this.add(msg);
   }
 
   add(msg) {
+    if (msg.from === "user") this.expireFeedback();
     this.state.messages.push(msg);
     this.persist();
     for (const old of this.list.querySelectorAll(".replies")) old.remove();
@@ -384,6 +398,7 @@ class ChatWidget {
     const time = h("time", { datetime: new Date(msg.ts).toISOString(), text: formatTime(msg.ts) });
     const meta = h("p", { class: "meta" }, `${who}, `, time);
     li.append(bubble, meta);
+    if (msg.from === "bot") li.append(h("div", { class: "tools" }, this.listenButton(msg), this.renderFeedback(msg)));
     if (msg.from === "user") li.append(h("div", { class: "status" }));
     if (msg.from === "bot" && isLast && msg.buttons && msg.buttons.length) {
       li.append(h("div", { class: "replies", role: "group", "aria-label": T.suggestionsLabel },
@@ -392,6 +407,129 @@ class ChatWidget {
     this.elements.set(msg.id, li);
     if (msg.from === "user") this.fillStatus(li.querySelector(".status"), msg);
     return li;
+  }
+
+  // ---- read aloud ---------------------------------------------------------------------------
+
+  listenButton(msg) {
+    const reading = Boolean(this.reader && this.reader.current === msg.id);
+    const button = h("button", { type: "button", class: "listen", hidden: !(this.reader && this.reader.available), onclick: () => this.toggleListen(msg) });
+    button.append(h("span", { "aria-hidden": "true", text: reading ? "■ " : "▶ " }));
+    if (reading) button.append(T.listenStop);
+    else button.append(T.listen, h("span", { class: "sr", text: ` ${T.listenLabel}` }));
+    return button;
+  }
+
+  toggleListen(msg) {
+    if (!this.reader) return;
+    if (this.reader.current === msg.id) this.reader.stop();
+    else this.reader.speak(msg.id, toSpeech(msg.text));
+  }
+
+  // The voice appeared or went, or a reading started or ended: redraw every "Écouter" button.
+  refreshListen() {
+    for (const msg of this.state.messages) {
+      const li = this.elements.get(msg.id);
+      const old = li && li.querySelector(".listen");
+      if (!old) continue;
+      const hadFocus = old.getRootNode().activeElement === old;
+      const button = this.listenButton(msg);
+      old.replaceWith(button);
+      if (hadFocus) button.focus();
+    }
+  }
+
+  // ---- "Cette réponse vous a aidé ?" -----------------------------------------------------------
+  // msg.feedback: "ask" (buttons), "non" (the optional comment box), "done" (thanks), "expired".
+
+  renderFeedback(msg) {
+    if (msg.feedback === "ask") {
+      const question = `fbq-${msg.id}`;
+      return h("div", { class: "feedback", role: "group", "aria-labelledby": question },
+        h("span", { id: question, class: "feedback-q", text: T.feedbackQuestion }),
+        h("button", { type: "button", class: "fb", onclick: () => this.giveFeedback(msg, "oui") }, T.feedbackYes),
+        h("button", { type: "button", class: "fb", onclick: () => this.giveFeedback(msg, "non") }, T.feedbackNo));
+    }
+    if (msg.feedback === "non") {
+      const box = `fbc-${msg.id}`;
+      const hint = `fbh-${msg.id}`;
+      const comment = h("textarea", { id: box, class: "input", rows: "2", maxlength: "500", "aria-describedby": hint, autocomplete: "off" });
+      return h("form", { class: "feedback feedback-more", onsubmit: (e) => { e.preventDefault(); this.sendComment(msg, comment.value); } },
+        h("label", { for: box, text: T.feedbackMissing }),
+        comment,
+        h("p", { id: hint, class: "hint" }, richText(FEEDBACK_HINT)),
+        h("div", { class: "feedback-actions" },
+          h("button", { type: "submit", class: "fb" }, T.feedbackSend),
+          h("button", { type: "button", class: "fb secondary", onclick: () => this.sendComment(msg, "") }, T.feedbackClose)));
+    }
+    if (msg.feedback === "done") return h("p", { class: "feedback-done", text: T.feedbackThanks });
+    return null;
+  }
+
+  refreshFeedback(msg) {
+    const li = this.elements.get(msg.id);
+    const old = li && li.querySelector(".tools");
+    if (!old) return;
+    old.replaceChildren(this.listenButton(msg), ...[this.renderFeedback(msg)].filter(Boolean));
+  }
+
+  async giveFeedback(msg, value) {
+    const before = msg.feedback;
+    msg.feedback = value === "non" ? "non" : "done";
+    this.persist();
+    this.refreshFeedback(msg);
+    if (value === "non") {
+      const form = this.elements.get(msg.id).querySelector(".feedback-more");
+      if (form) {
+        form.scrollIntoView({ block: "nearest" }); // the whole box, with its reminder and buttons
+        form.querySelector("textarea").focus({ preventScroll: true });
+      }
+    } else {
+      this.notice.textContent = T.feedbackThanks;
+      this.input.focus();
+    }
+    if (!(await this.sendQuietly(feedbackPayload(value, msg.answer || "")))) {
+      msg.feedback = before;
+      this.persist();
+      this.refreshFeedback(msg);
+      this.notice.textContent = T.feedbackFailed;
+    }
+  }
+
+  async sendComment(msg, text) {
+    const comment = text.trim();
+    msg.feedback = "done";
+    this.persist();
+    this.refreshFeedback(msg);
+    this.notice.textContent = T.feedbackThanks;
+    this.input.focus();
+    if (comment && !(await this.sendQuietly(feedbackPayload("non", msg.answer || "", comment)))) {
+      this.notice.textContent = T.feedbackFailed;
+    }
+  }
+
+  // A feedback goes through Rasa like any message, but shows no bubble and no typing indicator:
+  // the patient can ask the next question at once.
+  async sendQuietly(message) {
+    if (!this.connection) return false;
+    this.turnUrgent = false;
+    try {
+      await this.connection.send(message);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  // The patient asked something else: the unanswered "Cette réponse vous a aidé ?" go, like the quick replies.
+  expireFeedback() {
+    for (const m of this.state.messages) {
+      if (m.feedback !== "ask") continue;
+      m.feedback = "expired";
+      const li = this.elements.get(m.id);
+      const group = li && li.querySelector(".feedback");
+      if (group) group.remove();
+    }
   }
 
   fillStatus(box, msg) {

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { formatTime, newId, normalizeBotMessage } from "../src/messages.js";
+import { feedbackPayload, formatTime, newId, normalizeBotMessage } from "../src/messages.js";
 import { createStore } from "../src/store.js";
 
 test("socket.io quick_replies and REST buttons both become buttons", () => {
@@ -39,4 +39,22 @@ test("store reads nothing, writes only on save, and clears", () => {
   assert.equal(data.size, 0);
   data.set("assistant-vertebroplastie", "{broken");
   assert.equal(store.load(), null);
+});
+
+test("an informational answer asks for feedback, an emergency answer never does", () => {
+  const answer = normalizeBotMessage({ text: "Oui, il faut venir à jeun.", metadata: { utter_action: "utter_ask_fasting", ask_feedback: true } });
+  assert.equal(answer.answer, "utter_ask_fasting");
+  assert.equal(answer.askFeedback, true);
+  const emergency = normalizeBotMessage({ text: "🚨 URGENCE", metadata: { utter_action: "utter_red_flag_a", ask_feedback: true } });
+  assert.equal(emergency.askFeedback, false);
+  assert.equal(normalizeBotMessage({ text: "Quel nom ?", metadata: { utter_action: "utter_ask_cb_name", ask_feedback: false } }).askFeedback, false);
+  assert.equal(normalizeBotMessage({ text: "x", metadata: "nope" }).askFeedback, false);
+  assert.equal(normalizeBotMessage({ text: "x" }).answer, "");
+});
+
+test("feedback payload: intent and entities on one line, whatever the comment holds", () => {
+  assert.equal(feedbackPayload("oui", "utter_ask_fasting"), '/feedback{"feedback_value":"oui","feedback_answer":"utter_ask_fasting"}');
+  const payload = feedbackPayload("non", "utter_ask_fasting", 'les "heures"\n{exactes}');
+  assert.ok(!payload.includes("\n"));
+  assert.deepEqual(JSON.parse(payload.slice("/feedback".length)).feedback_comment, 'les "heures"\n{exactes}');
 });

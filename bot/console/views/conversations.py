@@ -12,6 +12,7 @@ from sqlalchemy import select
 from bot.console.audit import audit
 from bot.console.auth import can, role_required
 from bot.console.db import db
+from bot.console.feedback_queries import labels_for
 from bot.console.forms import EmptyForm, NoteForm, TagsForm
 from bot.console.queries import conversation_exists, conversation_messages, list_conversations
 from bot.console.views.common import filter_args, parse_filters, parse_page
@@ -66,6 +67,7 @@ def show() -> ResponseReturnValue:
         "conversation.html",
         cid=cid,
         messages=conversation_messages(s, cid),
+        labels={at: row for (_, at), row in labels_for(s, [cid]).items()},
         review=review,
         alerts=alerts,
         notes=notes,

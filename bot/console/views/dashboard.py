@@ -13,12 +13,14 @@ from bot.console import content_status
 from bot.console.auth import role_required
 from bot.console.charts import bar_chart, column_chart
 from bot.console.db import db
-from bot.console.queries import callback_conversations, event_rows_started_between
+from bot.console.feedback_queries import feedback_counts
+from bot.console.queries import callback_conversations, event_rows_started_between, negative_feedback_conversations
 from bot.console.stats import OUTCOME_LABELS, OUTCOMES, AlertRow, Dashboard, build_dashboard
 from bot.console.timeutil import day_end_epoch, day_start_epoch, today, utc_naive_from_epoch
 from bot.console.views.callbacks import HANDLED
 from bot.content.signoff import awaiting_count
 from bot.db.models import Alert, CallbackRequest
+from bot.topics import topic_name
 
 bp = Blueprint("dashboard", __name__)
 PERIODS = (7, 30, 90, 365)
@@ -45,12 +47,15 @@ def load_dashboard(session: Session, days: int) -> Dashboard:
     ]
     in_period = (CallbackRequest.created_at >= since, CallbackRequest.created_at < until)
     count = select(func.count(CallbackRequest.id)).where(*in_period)
+    ids = sorted({r.conversation_id for r in rows})
     return build_dashboard(
         rows,
         first_day=first_day,
         last_day=last_day,
         alerts=alerts,
-        callback_conversations=callback_conversations(session, sorted({r.conversation_id for r in rows})),
+        callback_conversations=callback_conversations(session, ids),
+        negative_feedback=negative_feedback_conversations(session, ids),
+        feedback=feedback_counts(session, since, until),
         callback_requests=session.execute(count).scalar_one(),
         callback_requests_pending=session.execute(count.where(CallbackRequest.status != HANDLED)).scalar_one(),
     )
@@ -65,7 +70,9 @@ def index() -> ResponseReturnValue:
     charts = {
         "conversations": column_chart("Conversations par jour", labels, d.conversations_per_day),
         "messages": column_chart("Messages des patients par jour", labels, d.messages_per_day),
-        "topics": bar_chart("Sujets les plus demandés", [i for i, _ in d.top_intents], [n for _, n in d.top_intents]),
+        "topics": bar_chart(
+            "Sujets les plus demandés", [topic_name(i) for i, _ in d.top_intents], [n for _, n in d.top_intents]
+        ),
         "outcomes": bar_chart(
             "Issue des conversations", [OUTCOME_LABELS[o] for o in OUTCOMES], [d.outcomes.get(o, 0) for o in OUTCOMES]
         ),
