@@ -11,8 +11,8 @@ from typing import Any
 
 from rasa_sdk.executor import CollectingDispatcher
 
-from bot.followups import PRACTICAL_PREFIX
 from bot.feedback import practical_answer_name
+from bot.followups import PRACTICAL_PREFIX
 from bot.practical import PRACTICAL_INTENTS, PracticalInfo, answer_for
 
 logger = logging.getLogger(__name__)

@@ -27,9 +27,8 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from bot.intent_model import IntentModel, Ranking
-from bot.requests import REQUESTS_KEY, Segment, choose_requests, segments
-from bot.intent_model import IntentModel
 from bot.intents import PAYLOAD_ONLY_INTENTS
+from bot.requests import REQUESTS_KEY, Segment, choose_requests, segments
 
 logger = logging.getLogger(__name__)
 

@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from bot.followups import load_table
+
 ROOT = Path(__file__).resolve().parent.parent
 RASA = str(ROOT / ".venv" / "bin" / "rasa")
 ENV = {**os.environ, "RASA_TELEMETRY_ENABLED": "false", "PYTHONPATH": str(ROOT)}
@@ -20,8 +22,9 @@ USED_OUTSIDE_STORIES = {
     "utter_callback_saved", "utter_callback_not_saved", "utter_callback_failed", "utter_triage_reassure",
     "utter_ask_cb_name", "utter_ask_cb_phone", "utter_ask_cb_time_slot", "utter_ask_cb_reason",
     "utter_ask_cb_consent", "utter_ask_tr_weakness", "utter_ask_tr_bladder", "utter_ask_tr_fever",
-    "utter_ask_tr_breathing", "utter_ask_tr_bleeding", "utter_ask_tr_malaise", "utter_practical_unavailable", "utter_feedback_thanks",
-}
+    "utter_ask_tr_breathing", "utter_ask_tr_bleeding", "utter_ask_tr_malaise", "utter_practical_unavailable",
+    "utter_feedback_thanks",
+} | load_table().response_names()  # said by action_answer_followup (bot/followups.yml)
 
 
 def test_data_validate_fails_on_no_unexplained_warning() -> None:
