@@ -9,17 +9,20 @@ from pathlib import Path
 import yaml
 
 
-def load_examples(folder: Path) -> list[tuple[str, str]]:
+def load_examples_file(path: Path) -> list[tuple[str, str]]:
     pairs = []
-    for path in sorted(folder.glob("*.yml")):
-        for block in yaml.safe_load(path.read_text(encoding="utf-8")).get("nlu", []):
-            if "intent" not in block:
-                continue
-            for line in block["examples"].splitlines():
-                line = line.strip()
-                if line.startswith("- "):
-                    pairs.append((block["intent"], line[2:].strip()))
+    for block in yaml.safe_load(path.read_text(encoding="utf-8")).get("nlu", []):
+        if "intent" not in block:
+            continue
+        for line in block["examples"].splitlines():
+            line = line.strip()
+            if line.startswith("- "):
+                pairs.append((block["intent"], line[2:].strip()))
     return pairs
+
+
+def load_examples(folder: Path) -> list[tuple[str, str]]:
+    return [pair for path in sorted(folder.glob("*.yml")) for pair in load_examples_file(path)]
 
 
 def dedup_key(text: str) -> str:

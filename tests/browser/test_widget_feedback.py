@@ -74,7 +74,8 @@ def last_answer(page: Page):
 
 
 def session_id(page: Page) -> str:
-    return page.evaluate("JSON.parse(sessionStorage.getItem('assistant-vertebroplastie')).sessionId")
+    """The conversation id: the widget keeps the server's signed token, "<conversation id>.<signature>"."""
+    return page.evaluate("JSON.parse(sessionStorage.getItem('assistant-vertebroplastie')).sessionId").split(".")[0]
 
 
 def stored_feedback(rasa_server, conversation_id: str, expected_rows: int = 1) -> list[tuple]:

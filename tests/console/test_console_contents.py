@@ -139,7 +139,9 @@ def test_a_changed_practical_file_needs_a_new_validation(
     post(clinician, "/contenus/approuver", answer_id=practical.id, version=practical.version)
     assert statuses(clinician)[practical.id] == VALID
     text = files["practical"].read_text(encoding="utf-8")
-    edited = text.replace("telephone:", 'telephone: "01 00 00 00 00"\nancien_telephone:')
+    # The secretariat fills in the landmark that the address answer reads out.
+    edited = text.replace("repere: ~", 'repere: "face à la mairie"')
+    assert edited != text
     files["practical"].write_text(edited, encoding="utf-8")
     assert statuses(clinician)[practical.id] == TO_REVALIDATE
 

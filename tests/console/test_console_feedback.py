@@ -20,19 +20,23 @@ from bot.db.session import session_scope
 from .console_helpers import DAY, PHONE, Seeder, bot, csrf_token, feedback_sample, user
 
 
-def test_satisfaction_per_topic_and_per_answer(seeder: Seeder, secretariat: FlaskClient, database_url: str) -> None:
+def test_satisfaction_per_topic_and_per_answer(
+    seeder: Seeder, secretariat: FlaskClient, clinician: FlaskClient, database_url: str
+) -> None:
     feedback_sample(seeder)
-    page = secretariat.get("/satisfaction").get_data(as_text=True)
+    # Patients' comments are read like transcripts: not by the secretariat (issue 14).
+    assert secretariat.get("/satisfaction").status_code == 403
+    page = clinician.get("/satisfaction").get_data(as_text=True)
     for text in ("Jeûne", "Retour à la maison", "50,0 %", "Avis des patients par jour",
                  "Réponses avec le plus de « Non »", "combien d&#39;heures ?", "[tél. masqué]"):
         assert text in page, text
     assert PHONE not in page and ">ask_fasting" not in page and ">utter_ask" not in page  # French names only
     assert page.count("<svg") >= 2
-    fasting = secretariat.get("/satisfaction?sujet=ask_fasting&jours=7").get_data(as_text=True)
+    fasting = clinician.get("/satisfaction?sujet=ask_fasting&jours=7").get_data(as_text=True)
     assert "Satisfaction des patients — Jeûne" in fasting and 'id="share-yes">0,0 %' in fasting
-    data = secretariat.get("/api/satisfaction?reponse=utter_ask_going_home").get_json()
+    data = clinician.get("/api/satisfaction?reponse=utter_ask_going_home").get_json()
     assert (data["oui"], data["non"], data["by_topic"]) == (1, 0, [{"intent": "ask_going_home", "oui": 1, "non": 0}])
-    assert secretariat.get("/satisfaction?sujet=<script>&jours=abc").status_code == 200
+    assert clinician.get("/satisfaction?sujet=<script>&jours=abc").status_code == 200
     with session_scope(database_url) as s:
         assert s.execute(select(AuditLog.action).where(AuditLog.action == "satisfaction_view")).first()
 
@@ -152,28 +156,32 @@ def test_staff_flag_a_message_and_only_clinicians_label(
     assert secretariat.get("/review").status_code == 403
     assert secretariat.post("/review/label", data={"csrf_token": csrf_token(secretariat, "/"), "event_id": "1",
                                                    "label": "ask_cost"}).status_code == 403
-    page = secretariat.get("/conversation?id=conv-maison").get_data(as_text=True)
+    # The secretariat sees no transcript (issue 14): flagging is done by those who read them.
+    assert secretariat.get("/conversation?id=conv-maison").status_code == 403
+    assert secretariat.post("/review/flag", data={"csrf_token": csrf_token(secretariat, "/"),
+                                                  "event_id": "1"}).status_code == 403
+    page = clinician.get("/conversation?id=conv-maison").get_data(as_text=True)
     assert "Retour à la maison" in page and "Avis du patient sur la réponse : « Oui »" in page
     flag_form = r'class="inline flag-form">\s*<input[^>]*>\s*<input type="hidden" name="event_id" value="(\d+)"'
     flag_id = re.search(flag_form, page).group(1)
-    token = csrf_token(secretariat, "/conversation?id=conv-maison")
-    response = secretariat.post("/review/flag", data={"csrf_token": token, "event_id": flag_id})
+    token = csrf_token(clinician, "/conversation?id=conv-maison")
+    response = clinician.post("/review/flag", data={"csrf_token": token, "event_id": flag_id})
     assert response.status_code == 302
-    page = secretariat.get("/conversation?id=conv-maison").get_data(as_text=True)
+    page = clinician.get("/conversation?id=conv-maison").get_data(as_text=True)
     assert "dans la file « À revoir »" in page
-    again = secretariat.post("/review/flag", data={"csrf_token": token, "event_id": flag_id}, follow_redirects=True)
+    again = clinician.post("/review/flag", data={"csrf_token": token, "event_id": flag_id}, follow_redirects=True)
     assert "déjà dans la file" in again.get_data(as_text=True)
     with session_scope(database_url) as s:
         bot_event = s.execute(select(events.c.id).where(events.c.type_name == "bot")).scalars().first()
-    assert secretariat.post("/review/flag", data={"csrf_token": token, "event_id": str(bot_event)}).status_code == 404
+    assert clinician.post("/review/flag", data={"csrf_token": token, "event_id": str(bot_event)}).status_code == 404
     item = item_of(queue(clinician), "quand est ce que je rentre chez moi")
-    assert "signalé par l&#39;équipe (secretaire)" in item
+    assert "signalé par l&#39;équipe (docteur)" in item
     label(clinician, queue(clinician), "quand est ce que je rentre", label="ask_going_home")
     with session_scope(database_url) as s:
         row = s.execute(select(MessageLabel)).scalar_one()
         assert (row.flagged_by, row.labelled_by, row.label, row.reason) == (
-            "secretaire", "docteur", "ask_going_home", "staff,low_confidence")
-        assert s.execute(select(AuditLog).where(AuditLog.action == "review_flag")).scalar_one().username == "secretaire"
+            "docteur", "docteur", "ask_going_home", "staff,low_confidence")
+        assert s.execute(select(AuditLog).where(AuditLog.action == "review_flag")).scalar_one().username == "docteur"
     assert "quand est ce que je rentre" not in queue(clinician)
 
 

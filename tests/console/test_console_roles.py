@@ -45,6 +45,12 @@ ACCESS: dict[str, set[str]] = {
     "contents.approve": {C, A},
     "contents.request_change": {C, A},
     "contents.export": {A},
+    # patients' comments (masked) and messages: as the transcripts they come from
+    "satisfaction.index": {C, A},
+    "satisfaction.api": {C, A},
+    "review.index": {C, A},
+    "review.label": {C, A},
+    "review.flag": {C, A},
 }
 SESSION_ONLY = {"auth.logout"}  # any logged-in role (tests/console/test_console_sessions.py)
 MISSING_ID = 999_999  # allowed POSTs aim at nothing: no side effect on the other rows of the table

@@ -75,7 +75,7 @@ def feedback(value: str, answer: str, comment: str = "") -> str:
 
 def test_feedback_satisfaction_deflection_and_queue_from_real_conversations(servers: Servers) -> None:
     tag = uuid.uuid4().hex[:6]
-    fasting, home, lost, call = (f"{kind}-{tag}" for kind in ("jeun", "maison", "perdu", "rappel"))
+    fasting, home, lost, call = (f"rest-{kind}-{tag}" for kind in ("jeun", "maison", "perdu", "rappel"))
     servers.say(fasting, "je dois etre a jeun ?")
     servers.say(fasting, feedback("non", "utter_ask_fasting"))
     servers.say(fasting, feedback("non", "utter_ask_fasting", "le nombre d'heures exact"))

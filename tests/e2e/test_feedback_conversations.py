@@ -14,7 +14,7 @@ pytestmark = pytest.mark.e2e
 
 
 def new_id() -> str:
-    return f"feedback-{uuid.uuid4().hex[:10]}"
+    return f"rest-feedback-{uuid.uuid4().hex[:10]}"
 
 
 def payload(value: str, answer: str = "utter_ask_fasting", comment: str | None = None) -> str:

@@ -86,23 +86,21 @@ def test_widget_origin_gets_answers_and_an_emergency_is_stored(rasa_server) -> N
 
 
 def test_answers_name_themselves_and_feedback_is_stored_through_the_channel(rasa_server) -> None:
-    client, replies = connect(rasa_server, ALLOWED)
-    session = uuid.uuid4().hex
+    client, replies, token = open_session(rasa_server)
+    session = conversation_of(token)
     try:
-        client.emit("session_request", {"session_id": session})
-        assert replies.get(timeout=20) == {"session_confirm": session}
-        client.emit("user_uttered", {"message": "faut-il être à jeun ?", "session_id": session})
+        client.emit("user_uttered", {"message": "faut-il être à jeun ?", "session_id": token})
         answer = [r for r in collect(replies, 1) if "à jeun" in r.get("text", "")][-1]
         assert answer["metadata"] == {"utter_action": "utter_ask_fasting", "ask_feedback": True}
         assert answer["quick_replies"]
         payload = '/feedback{"feedback_value": "oui", "feedback_answer": "utter_ask_fasting"}'
-        ack = client.call("user_uttered", {"message": payload, "session_id": session}, timeout=60)
+        ack = client.call("user_uttered", {"message": payload, "session_id": token}, timeout=60)
         assert ack is None or ack == []  # acknowledged once handled
-        client.emit("user_uttered", {"message": "je ne sens plus mes jambes depuis ce matin", "session_id": session})
+        client.emit("user_uttered", {"message": "je ne sens plus mes jambes depuis ce matin", "session_id": token})
         emergency = collect(replies, 1)
         assert emergency[0]["text"].startswith("🚨")
         assert emergency[0]["metadata"]["ask_feedback"] is False
-        client.emit("user_uttered", {"message": {"not": "text"}, "session_id": session})  # bad input: ignored
+        client.emit("user_uttered", {"message": {"not": "text"}, "session_id": token})  # bad input: ignored
     finally:
         client.disconnect()
     engine = create_engine(rasa_server.database_url)

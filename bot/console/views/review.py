@@ -168,7 +168,7 @@ def label() -> ResponseReturnValue:
 
 
 @bp.post("/review/flag")
-@role_required("secretariat")
+@role_required("clinician")
 def flag() -> ResponseReturnValue:
     if not EmptyForm().validate_on_submit():
         abort(400)

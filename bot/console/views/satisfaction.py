@@ -40,7 +40,7 @@ def load_satisfaction(days: int, intent: str | None, answer: str | None) -> Sati
 
 
 @bp.get("/satisfaction")
-@role_required("secretariat")
+@role_required("clinician")
 def index() -> ResponseReturnValue:
     days = period_from_args()
     intent, answer = _selection()
@@ -63,7 +63,7 @@ def index() -> ResponseReturnValue:
 
 
 @bp.get("/api/satisfaction")
-@role_required("secretariat")
+@role_required("clinician")
 def api() -> ResponseReturnValue:
     days = period_from_args()
     intent, answer = _selection()
