@@ -139,7 +139,7 @@ def test_no_then_what_was_missing(page: Page, rasa_server) -> None:
     answer.get_by_role("button", name="Envoyer la remarque").click()
     expect(answer).to_contain_text("Merci pour votre avis.")
     expect(bot_messages(page)).to_have_count(before + 1, timeout=ANSWER_TIMEOUT)  # the assistant's thanks
-    expect(last_answer(page)).to_contain_text("Merci, votre remarque")
+    expect(last_answer(page)).to_contain_text("Merci. Votre remarque")
     rows = stored_feedback(rasa_server, session_id(page))
     assert rows == [("utter_ask_duration", "ask_duration", "non", "le temps total avec le réveil")]
     # no bubble for the feedback itself: the patient sees only what she typed
