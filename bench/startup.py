@@ -10,12 +10,17 @@ throw-away SQLite database (nothing else runs meanwhile, one variant after the o
 - reply latency p50/p95 over a conversation of the load generator's questions (bench/load.py),
   one message after the other.
 
-    .venv/bin/python -m bench.startup [--runs 1] [--messages 48] [--only before|after] [--out var/bench/startup.json]
+With --prod-env, the servers get the settings of `make prod-local` (one TensorFlow thread, capped malloc
+arenas), under which `rasa run actions` imports TensorFlow too.
+
+    .venv/bin/python -m bench.startup [--runs 1] [--messages 48] [--only before|after] [--prod-env]
+        [--out var/bench/startup.json]
 """
 
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import json
 import math
 import os
@@ -50,6 +55,9 @@ VARIANTS: dict[str, dict[str, list[str]]] = {
     "after": {"rasa": [str(BIN / "python"), "-m", "bot.serve", "run"],
               "actions": [str(BIN / "python"), "-m", "bot.serve", "run", "actions"]},
 }
+# What scripts/prod-local.sh exports for its servers.
+PROD_ENV = {"TF_INTRA_OP_PARALLELISM_THREADS": "1", "TF_INTER_OP_PARALLELISM_THREADS": "1",
+            "OMP_NUM_THREADS": "1", "MALLOC_ARENA_MAX": "2"}
 LABELS = {"before": "rasa run (avant)", "after": "python -m bot.serve run (après)"}
 
 
@@ -67,6 +75,15 @@ def maps_tensorflow(pid: int) -> bool:
         return "tensorflow" in Path(f"/proc/{pid}/maps").read_text()
     except OSError:
         return False
+
+
+def bytecode_compiled(module: str) -> bool:
+    """Whether a module's bytecode is on disk (honours PYTHONPYCACHEPREFIX), without importing it."""
+    spec = importlib.util.find_spec(module.split(".")[0])
+    if spec is None or spec.origin is None:
+        return False
+    source = Path(spec.origin).parent.joinpath(*module.split(".")[1:]).with_suffix(".py")
+    return Path(importlib.util.cache_from_source(str(source))).exists()
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -111,7 +128,7 @@ def _stop(proc: subprocess.Popen) -> None:
             proc.wait()
 
 
-def measure(variant: str, messages: int, timeout: float = 600) -> dict[str, Any]:
+def measure(variant: str, messages: int, extra_env: dict[str, str], timeout: float = 600) -> dict[str, Any]:
     """Starts both servers of one variant, measures them, stops them."""
     from bot.db import init_db
 
@@ -120,7 +137,8 @@ def measure(variant: str, messages: int, timeout: float = 600) -> dict[str, Any]
         tmp = Path(name)
         url = f"sqlite:///{tmp / 'assistant.db'}"
         init_db(url)
-        env = {**os.environ, "DATABASE_URL": url, "RASA_TELEMETRY_ENABLED": "false", "PYTHONPATH": str(ROOT)}
+        env = {**os.environ, **extra_env, "DATABASE_URL": url, "RASA_TELEMETRY_ENABLED": "false",
+               "PYTHONPATH": str(ROOT)}
         actions_port, rasa_port = free_port(), free_port()
         out: dict[str, Any] = {}
         procs: list[subprocess.Popen] = []
@@ -223,6 +241,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--runs", type=int, default=1, help="runs per variant (median)")
     parser.add_argument("--messages", type=int, default=48, help="messages for the latency")
     parser.add_argument("--only", choices=sorted(VARIANTS), help="measure one variant only")
+    parser.add_argument("--prod-env", action="store_true", help="the servers' settings of make prod-local")
     parser.add_argument("--out", type=Path, default=ROOT / "var" / "bench" / "startup.json")
     args = parser.parse_args(argv)
     if not MODEL.exists():
@@ -232,11 +251,16 @@ def main(argv: list[str] | None = None) -> int:
     runs: dict[str, list[dict[str, Any]]] = {v: [] for v in variants}
     for _ in range(args.runs):  # interleaved, so that a busier moment of the machine hits both
         for variant in variants:
-            runs[variant].append(measure(variant, args.messages))
+            runs[variant].append(measure(variant, args.messages, PROD_ENV if args.prod_env else {}))
     results = {v: summarize(r) for v, r in runs.items()}
+    bytecode = bytecode_compiled("rasa.core.agent")
+    print(f"bytecode des paquets déjà compilé : {'oui' if bytecode else 'non (chaque démarrage le compile)'} ;"
+          f" réglages de production : {'oui' if args.prod_env else 'non'} ; charge de la machine : "
+          + " ".join(f"{x:.1f}" for x in os.getloadavg()))
     print_table(results)
     args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps({"results": results, "runs": runs, "load_average": os.getloadavg()},
+    args.out.write_text(json.dumps({"results": results, "runs": runs, "prod_env": args.prod_env,
+                                    "bytecode_compiled": bool(bytecode), "load_average": os.getloadavg()},
                                    indent=2), encoding="utf-8")
     return 0
 

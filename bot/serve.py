@@ -1,6 +1,7 @@
 """Starts Rasa's servers without what our model never runs: `python -m bot.serve run …`.
 
-Takes the same arguments as the `rasa` command (`rasa run` itself is unchanged). Loading any model,
+Takes the same arguments as the `rasa` command (`rasa run` itself is unchanged); the cuts below apply
+to `run` and `shell` (serving a trained model), any other command is Rasa's own. Loading any model,
 Rasa 3.6 imports TensorFlow (about 9 s and 450 MiB per server) through three paths that do nothing
 for a model without DIET, TED or a response selector (found with `python -X importtime`):
 
@@ -41,8 +42,8 @@ from collections.abc import Callable, Iterable, Sequence
 from types import ModuleType
 from typing import Any
 
-# Modules that loading and serving a model imports without running them, each with the classes that
-# must exist before (graph schemas name them): a stand-in until first use.
+# Modules imported when a model is loaded but run only by training or testing, with those of their
+# classes that a model's graph names: stand-ins until first use.
 DEFERRED: dict[str, tuple[str, ...]] = {
     # Imported by rasa.nlu.extractors.extractor, so by every policy; used by training code only.
     "rasa.utils.train_utils": (),
@@ -52,6 +53,9 @@ DEFERRED: dict[str, tuple[str, ...]] = {
     "rasa.utils.plotting": (),
 }
 TENSORFLOW = "tensorflow"
+# Commands that serve a model; any other (train, test, data…), or the HTTP API (which can train), is
+# run by Rasa exactly as `rasa` runs it.
+SERVING_COMMANDS = ("run", "shell")
 # Imported before Rasa when installed: their import time grows with the number of loaded modules.
 EARLY_IMPORTS = ("skops.io",)
 
@@ -59,8 +63,9 @@ EARLY_IMPORTS = ("skops.io",)
 class _StandInClass(type):
     """Metaclass of a class standing for a class of a module not imported yet.
 
-    Any use (attribute, call, isinstance, issubclass) imports the real module and forwards to the
-    real class, so a stand-in that is used behaves as the class itself.
+    An attribute, a call, isinstance(x, stand_in) or issubclass(x, stand_in) imports the real module
+    and forwards to the real class. Identity and issubclass(stand_in, x) cannot be forwarded: Rasa's
+    graph validation does both, hence stand-ins only for serving (see `serving`).
     """
 
     _real_module: str
@@ -215,7 +220,9 @@ def _run_actions(argv: list[str]) -> None:
     """`run actions …`: what Rasa's `run_actions` does, without importing Rasa."""
     import rasa_sdk.__main__ as sdk
 
-    args = sdk.create_argument_parser().parse_args(argv)
+    parser = sdk.create_argument_parser()
+    parser.prog = "python -m bot.serve run actions"
+    args = parser.parse_args(argv)
     args.actions = args.actions or "actions"  # Rasa's DEFAULT_ACTIONS_PATH
     sdk.main_from_args(args)
 
@@ -239,12 +246,18 @@ def prepare() -> None:
     share_spacy_models()
 
 
+def serving(argv: Sequence[str]) -> bool:
+    """Whether a command line only serves a trained model (the stand-ins would fail a training's checks)."""
+    return bool(argv) and argv[0] in SERVING_COMMANDS and "--enable-api" not in argv
+
+
 def main(argv: list[str] | None = None) -> None:
     argv = list(sys.argv[1:] if argv is None else argv)
     if argv[:2] == ["run", "actions"]:
         _run_actions(argv[2:])
         return
-    prepare()
+    if serving(argv):
+        prepare()
     import rasa.__main__
 
     sys.argv = ["rasa", *argv]

@@ -102,6 +102,15 @@ def test_the_tensorflow_set_up_waits_for_tensorflow(package, monkeypatch) -> Non
     assert seen == ["2.12", "now"]
 
 
+def test_only_commands_that_serve_a_model_get_the_stand_ins() -> None:
+    assert serve.serving(["run", "-m", "models/current.tar.gz", "--cors", "*"])
+    assert serve.serving(["shell", "-m", "models/current.tar.gz"])
+    # Training checks component classes by identity: it needs the real ones.
+    assert not serve.serving(["train"])
+    assert not serve.serving(["run", "--enable-api", "-m", "models"])  # the HTTP API can train
+    assert not serve.serving([])
+
+
 def test_run_actions_goes_to_rasa_sdk_with_rasas_default_package_and_without_rasa() -> None:
     script = (
         "import json, sys\n"
