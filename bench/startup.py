@@ -8,7 +8,7 @@ throw-away SQLite database (nothing else runs meanwhile, one variant after the o
 - resident memory (VmRSS, and its peak VmHWM, from /proc) after one message, and whether
   TensorFlow's library is mapped in the process;
 - reply latency p50/p95 over a conversation of the load generator's questions (bench/load.py),
-  one message after the other.
+  one message after the other, and the Rasa server's CPU time per message.
 
 With --prod-env, the servers get the settings of `make prod-local` (one TensorFlow thread, capped malloc
 arenas), under which `rasa run actions` imports TensorFlow too.
@@ -177,6 +177,7 @@ def measure(variant: str, messages: int, extra_env: dict[str, str], timeout: flo
             }
             latencies = []
             texts = [OPENING, *QUESTIONS]
+            cpu_before = cpu_seconds(rasa.pid)
             for i in range(messages):
                 t = time.monotonic()
                 r = requests.post(webhook, json={"sender": f"startup-{i // len(texts)}",
@@ -185,6 +186,7 @@ def measure(variant: str, messages: int, extra_env: dict[str, str], timeout: flo
                 latencies.append(1000 * (time.monotonic() - t))
             out["rasa"]["latency_ms"] = {"p50": round(percentile(latencies, 50), 1),
                                          "p95": round(percentile(latencies, 95), 1), "n": len(latencies)}
+            out["rasa"]["cpu_ms_per_message"] = round(1000 * (cpu_seconds(rasa.pid) - cpu_before) / max(1, messages), 1)
             mem = rss_bytes(actions.pid)
             out["actions"].update(rss_mib=round(mem.get("rss", 0) / MIB, 1),
                                   peak_mib=round(mem.get("peak", 0) / MIB, 1), tensorflow=maps_tensorflow(actions.pid))
@@ -203,7 +205,7 @@ def _median(runs: list[dict[str, Any]], server: str, key: str, sub: str | None =
 
 def summarize(runs: list[dict[str, Any]]) -> dict[str, Any]:
     """Median over runs of every figure (TensorFlow: loaded in any run)."""
-    rasa_keys = ("first_answer_s", "cpu_s", "rss_mib", "peak_mib", "tensorflow")
+    rasa_keys = ("first_answer_s", "cpu_s", "rss_mib", "peak_mib", "tensorflow", "cpu_ms_per_message")
     return {
         "rasa": {**{k: _median(runs, "rasa", k) for k in rasa_keys},
                  "latency_ms": {q: _median(runs, "rasa", "latency_ms", q) for q in ("p50", "p95")}},
@@ -215,12 +217,12 @@ def summarize(runs: list[dict[str, Any]]) -> dict[str, Any]:
 def print_table(results: dict[str, dict[str, Any]]) -> None:
     yes_no = {True: "oui", False: "non"}
     print(f"{'serveur Rasa':34s} {'1re réponse':>11s} {'CPU':>7s} {'RSS':>10s} {'pic':>10s} {'TF':>4s}"
-          f" {'p50':>8s} {'p95':>8s}")
+          f" {'p50':>8s} {'p95':>8s} {'CPU/msg':>8s}")
     for variant, res in results.items():
         r = res["rasa"]
         print(f"{LABELS[variant]:34s} {r['first_answer_s']:9.1f} s {r['cpu_s']:5.1f} s {r['rss_mib']:6.0f} MiB"
               f" {r['peak_mib']:6.0f} MiB {yes_no[r['tensorflow']]:>4s} {r['latency_ms']['p50']:5.0f} ms"
-              f" {r['latency_ms']['p95']:5.0f} ms")
+              f" {r['latency_ms']['p95']:5.0f} ms {r['cpu_ms_per_message']:5.1f} ms")
     print(f"{'serveur d actions':34s} {'prêt':>11s}")
     for variant, res in results.items():
         a = res["actions"]
