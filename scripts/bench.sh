@@ -20,6 +20,8 @@ echo; echo "== Conversations entières : jeu aveugle, jeu de test, jeu réservé
 $PY -m bench.conversations
 echo; echo "== Pipelines (projet / recette par défaut de Rasa), validation croisée =="
 $PY -m bench.pipelines --folds "${BENCH_FOLDS:-3}" --cv "${BENCH_CV-projet}"
+echo; echo "== Démarrage à froid et mémoire par serveur : rasa run (avant) contre python -m bot.serve (après) =="
+$PY -m bench.startup --prod-env
 echo; echo "== Latence, débit, mémoire (PostgreSQL, Redis, deux serveurs Rasa derrière nginx) =="
 $PY -m bench.prod_bench ${BENCH_QUICK:+--quick}
 if [ -f bench/summary.py ]; then $PY -m bench.summary; fi

@@ -7,4 +7,4 @@ mkdir -p var/log
 .venv/bin/python -m bot.action_server -p "$ACTIONS_PORT" >var/log/actions-chat.log 2>&1 &
 pid=$!
 trap 'kill $pid 2>/dev/null' EXIT
-.venv/bin/rasa shell -m models/current.tar.gz --endpoints endpoints.yml
+.venv/bin/python -m bot.serve shell -m models/current.tar.gz --endpoints endpoints.yml

@@ -97,7 +97,7 @@ launch() {  # launch NAME: (re)start one process, log in $PROD_DIR/log/NAME.log,
   case $name in
     rasa-*)
       # shellcheck disable=SC2086
-      $BIN/rasa run -m "$MODEL" -p "$port" -i 127.0.0.1 --endpoints deploy/endpoints.prod.yml \
+      $BIN/python -m bot.serve run -m "$MODEL" -p "$port" -i 127.0.0.1 --endpoints deploy/endpoints.prod.yml \
         --credentials "$PROD_CREDENTIALS" --cors $ALLOWED_ORIGINS >>"$PROD_DIR/log/$name.log" 2>&1 &
       ;;
     actions-*)

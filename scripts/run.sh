@@ -19,7 +19,7 @@ trap stop INT TERM EXIT
 
 $BIN/python -m bot.action_server -p "$ACTIONS_PORT" >>var/log/actions.log 2>&1 & pids+=($!)
 # shellcheck disable=SC2086
-$BIN/rasa run -m models/current.tar.gz -p "$RASA_PORT" --endpoints endpoints.yml --credentials credentials.yml \
+$BIN/python -m bot.serve run -m models/current.tar.gz -p "$RASA_PORT" --endpoints endpoints.yml --credentials credentials.yml \
   --cors $ALLOWED_ORIGINS >>var/log/rasa.log 2>&1 & pids+=($!)
 if $BIN/python -c "import bot.site" 2>/dev/null; then
   $BIN/python -m bot site --port "$SITE_PORT" >>var/log/site.log 2>&1 & pids+=($!)
@@ -31,7 +31,7 @@ if $BIN/python -c "import bot.console" 2>/dev/null; then
   $BIN/python -m bot retention --daily >>var/log/purge.log 2>&1 & pids+=($!)
 fi
 
-echo "Démarrage (le serveur Rasa met environ 30 s à charger le modèle)…"
+echo "Démarrage (le serveur Rasa met environ 15 s à charger le modèle)…"
 for _ in $(seq 1 180); do
   curl -sf "http://localhost:$RASA_PORT/" >/dev/null && break
   sleep 1

@@ -116,7 +116,7 @@ class Servers:
     def start_rasa(self, extra: list[str] | None = None) -> None:
         out = self.log("rasa").open("ab")
         self.procs["rasa"] = subprocess.Popen(
-            [str(BIN / "rasa"), "run", "-m", str(MODEL), "-p", str(self.rasa_port),
+            [str(BIN / "python"), "-m", "bot.serve", "run", "-m", str(MODEL), "-p", str(self.rasa_port),
              "--endpoints", str(self.endpoints), "--credentials", str(ROOT / "credentials.yml"),
              "--cors", "http://localhost:8080", *(extra or [])],
             cwd=ROOT, env=self.env(), stdout=out, stderr=subprocess.STDOUT,
