@@ -26,13 +26,17 @@ POSTGRES_URL = os.environ.get("TEST_POSTGRES_URL")
 
 def postgres_endpoints(tmp: Path, url: str, actions_port: int) -> Path:
     u = make_url(url)
-    store = {"type": "SQL", "dialect": "postgresql", "url": u.host or "127.0.0.1", "port": u.port or 5432,
-             "db": u.database, "username": u.username or ""}
-    if u.password:
-        store["password"] = u.password
+    password = f"  password: {json.dumps(u.password)}\n" if u.password else ""
     path = tmp / "endpoints.yml"
-    path.write_text(json.dumps({"action_endpoint": {"url": f"http://localhost:{actions_port}/webhook"},
-                                "tracker_store": store, "lock_store": {"type": "in_memory"}}), encoding="utf-8")
+    # YAML, not JSON: Rasa expands the unquoted ${ACTION_SERVER_TOKEN} the action server checks.
+    path.write_text(
+        f'action_endpoint:\n  url: "http://localhost:{actions_port}/webhook"\n'
+        '  headers:\n    X-Action-Token: ${ACTION_SERVER_TOKEN}\n'
+        f'tracker_store:\n  type: SQL\n  dialect: postgresql\n  url: {json.dumps(u.host or "127.0.0.1")}\n'
+        f'  port: {u.port or 5432}\n  db: {json.dumps(u.database)}\n  username: {json.dumps(u.username or "")}\n'
+        f'{password}lock_store:\n  type: in_memory\n',
+        encoding="utf-8",
+    )
     return path
 
 

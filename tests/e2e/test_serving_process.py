@@ -50,7 +50,7 @@ def test_loading_and_answering_imports_neither_tensorflow_nor_training_code() ->
 
 
 def test_the_running_server_has_no_tensorflow_mapped(rasa_server) -> None:
-    assert rasa_server.say("serving-process", "bonjour")
+    assert rasa_server.say("rest-serving-process", "bonjour")
     pid = rasa_server.procs["rasa"].pid
     maps = Path(f"/proc/{pid}/maps").read_text()
     assert "tensorflow" not in maps
