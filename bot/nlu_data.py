@@ -10,15 +10,18 @@ import yaml
 
 
 def load_examples(folder: Path) -> list[tuple[str, str]]:
+    return [pair for path in sorted(folder.glob("*.yml")) for pair in examples_in_file(path)]
+
+
+def examples_in_file(path: Path) -> list[tuple[str, str]]:
     pairs = []
-    for path in sorted(folder.glob("*.yml")):
-        for block in yaml.safe_load(path.read_text(encoding="utf-8")).get("nlu", []):
-            if "intent" not in block:
-                continue
-            for line in block["examples"].splitlines():
-                line = line.strip()
-                if line.startswith("- "):
-                    pairs.append((block["intent"], line[2:].strip()))
+    for block in (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("nlu") or []:
+        if "intent" not in block:
+            continue
+        for line in block["examples"].splitlines():
+            line = line.strip()
+            if line.startswith("- "):
+                pairs.append((block["intent"], line[2:].strip()))
     return pairs
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
-from sqlalchemy import Boolean, Column, DateTime, Index, Integer, String, Text
+from sqlalchemy import JSON, Boolean, Column, DateTime, Index, Integer, String, Text
 from sqlalchemy.orm import declarative_base
 
 Base = declarative_base()
@@ -92,6 +92,45 @@ class AuditLog(Base):
     username = Column(String(120), nullable=False)
     action = Column(String(64), nullable=False)
     target = Column(String(500), nullable=False, default="")
+
+
+class ReviewLabel(Base):
+    """A misunderstood message labelled by a clinician or an admin: what `python -m bot learn` reads.
+
+    `label` is an intent of domain.yml, "hors_sujet" or "nouveau_sujet". A text with red-flag words is
+    trained on only once a clinician confirmed it may be (`reviewed_red_flag`).
+    """
+
+    __tablename__ = "review_labels"
+    id = Column(Integer, primary_key=True)
+    conversation_id = Column(String(255), nullable=False, default="", index=True)
+    text = Column(Text, nullable=False)
+    label = Column(String(120), nullable=False)
+    comment = Column(Text, nullable=False, default="")
+    labelled_by = Column(String(120), nullable=False)
+    labelled_at = Column(DateTime, nullable=False, default=utcnow)
+    has_red_flag_words = Column(Boolean, nullable=False, default=False)
+    reviewed_red_flag = Column(Boolean, nullable=False, default=False)
+    used_in_training_at = Column(DateTime, index=True)
+
+
+class LearningRun(Base):
+    """One run of `python -m bot learn`: the gate's figures before and after, and its decision."""
+
+    __tablename__ = "learning_runs"
+    id = Column(Integer, primary_key=True)
+    started_at = Column(DateTime, nullable=False, default=utcnow, index=True)
+    finished_at = Column(DateTime)
+    status = Column(String(16), nullable=False)  # accepté | refusé | échec
+    accepted = Column(Boolean, nullable=False, default=False)
+    examples_added = Column(Integer, nullable=False, default=0)
+    figures_before = Column(JSON)  # {set: {figure: value}}
+    figures_after = Column(JSON)
+    reasons = Column(JSON)  # [str]: why refused, or the warnings of an accepted run
+    labels_used = Column(JSON)  # [{"id": int, "intent": str}]
+    labels_skipped = Column(JSON)  # [{"id": int, "reason": str}]
+    model_before = Column(String(64), nullable=False, default="")  # sha256 of the model file
+    model_after = Column(String(64), nullable=False, default="")
 
 
 Index("ix_alerts_unacknowledged", Alert.acknowledged_at)
