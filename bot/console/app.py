@@ -93,10 +93,10 @@ def create_app(
 
 
 def _register_blueprints(app: Flask) -> None:
-    from bot.console.views import admin, alerts, api, callbacks, conversations, dashboard, exports
+    from bot.console.views import admin, alerts, api, callbacks, conversations, dashboard, exports, learning
 
     app.register_blueprint(auth.bp)
-    for module in (dashboard, conversations, alerts, callbacks, exports, admin, api):
+    for module in (dashboard, conversations, alerts, callbacks, exports, admin, api, learning):
         app.register_blueprint(module.bp)
 
 

@@ -156,23 +156,43 @@ ROWS: tuple[tuple[str, str, str], ...] = (
 )
 
 
-def table(before: Mapping[str, SetFigures], after: Mapping[str, SetFigures]) -> str:
-    """The before/after table, one row per figure that a set has."""
-    head = f"{'jeu':<28} {'mesure':<32} {'avant':>20} {'après':>20}"
-    lines = [head, "-" * len(head)]
+@dataclass(frozen=True)
+class Row:
+    set_name: str
+    figure: str
+    before: str
+    after: str
+    moved: str  # "" | "mieux" | "moins bien"
+
+
+def _cell(f: Mapping[str, int] | None, part: str, whole: str) -> str:
+    return f"{f.get(part, 0)}/{f.get(whole, 0)} ({_pct(f.get(part, 0), f.get(whole, 0))})" if f is not None else "-"
+
+
+def compare_rows(before: Mapping[str, Mapping[str, int]], after: Mapping[str, Mapping[str, int]]) -> list[Row]:
+    """Before/after rows from the figures' numbers (SetFigures.summary()), as stored for the history page."""
+    rows = []
     for name in list(before) + [n for n in after if n not in before]:
         b, a = before.get(name), after.get(name)
         for what, part, whole in ROWS:
-            if not any(getattr(f, whole) for f in (b, a) if f is not None):
+            if not any(f.get(whole) for f in (b, a) if f is not None):
                 continue
             if name == "redflags" and part == "answered_right":
                 continue  # its negatives are only there to count emergency answers
-            cells = [f"{getattr(f, part)}/{getattr(f, whole)} ({_pct(getattr(f, part), getattr(f, whole))})"
-                     if f is not None else "-" for f in (b, a)]
-            mark = ""
-            if b is not None and a is not None and getattr(a, part) != getattr(b, part):
-                worse = getattr(a, part) > getattr(b, part) if part == "emergency_false" else \
-                    getattr(a, part) < getattr(b, part)
-                mark = "  ▼" if worse else "  ▲"
-            lines.append(f"{SET_NAMES.get(name, name):<28} {what:<32} {cells[0]:>20} {cells[1]:>20}{mark}")
+            moved = ""
+            old, new = (b or {}).get(part, 0), (a or {}).get(part, 0)
+            if b is not None and a is not None and new != old:
+                worse = new > old if part == "emergency_false" else new < old
+                moved = "moins bien" if worse else "mieux"
+            rows.append(Row(SET_NAMES.get(name, name), what, _cell(b, part, whole), _cell(a, part, whole), moved))
+    return rows
+
+
+def table(before: Mapping[str, SetFigures], after: Mapping[str, SetFigures]) -> str:
+    """The before/after table printed by the command."""
+    head = f"{'jeu':<28} {'mesure':<36} {'avant':>20} {'après':>20}"
+    lines = [head, "-" * len(head)]
+    marks = {"": "", "mieux": "  ▲", "moins bien": "  ▼"}
+    for r in compare_rows({n: f.summary() for n, f in before.items()}, {n: f.summary() for n, f in after.items()}):
+        lines.append(f"{r.set_name:<28} {r.figure:<36} {r.before:>20} {r.after:>20}{marks[r.moved]}")
     return "\n".join(lines)
