@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import fcntl
+import logging
 import os
 import shutil
 import subprocess
@@ -193,7 +194,7 @@ def _learn(paths: Paths, database_url: str | None, dry_run: bool, use_cache: boo
                 print(f"  (chiffres repris du cache pour : {', '.join(n for n in cached if n != 'learned')})")
             print("Mesure du modèle candidat…", flush=True)
             after, _ = measure(candidate, {**sets, **learned}, paths.work, run, use_cache)
-            decision = decide({n: before[n] for n in sets}, {n: after[n] for n in sets})
+            decision = decide({n: before[n] for n in sets}, {n: after[n] for n in sets}, after["learned"])
             record.figures_before, record.figures_after = summaries(before), summaries(after)
             print()
             print(table(before, after))
@@ -242,6 +243,8 @@ def _paths(args: argparse.Namespace) -> Paths:
 
 
 def _run(args: argparse.Namespace) -> int:
+    # Rasa and the red-flag component log every prediction of the thousands of cases played.
+    logging.disable(logging.WARNING)
     try:
         return learn(_paths(args), args.database_url, dry_run=args.dry_run, use_cache=not args.no_cache)
     except LearnError as exc:

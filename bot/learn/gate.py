@@ -3,20 +3,25 @@
 Rules (issue 15): answered right on the test, hold-out and blind sets must not drop (the blind set's
 follow-ups too); no red flag may lose its emergency answer, on the labelled red-flag set or any other
 set (recall stays 100 %); emergency answers to non-emergencies must not rise, on any set.
-And the second net must not weaken: the red flags the intent classifier alone raises the emergency for
-(whatever the detector said) must not drop. Without this rule a red-flag report labelled as a question
-would pass, since the detector overrules the classifier on every measured report it knows, while the
-classifier is what catches the phrasings the detector does not know yet.
+And no learned message labelled as something else than a red flag may get the emergency answer from the
+candidate: the detector reads it as a report, so the label is either a red-flag report called a question
+(it would teach the classifier, the second net behind the detector, to ignore such reports: a measured
+set cannot show it, since the detector overrules the classifier on every report it knows) or a false
+alarm of the detector, that training cannot fix.
+The second net itself (red flags the classifier alone would answer with the emergency answer) is shown
+and warned about, not gated: one example moves it by a case or two either way (measured: 61 -> 60 on
+the blind set and 243 -> 245 on the labelled set for one harmless label).
 """
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import asdict, dataclass, field
 from typing import Any, Mapping
 
 from bot.quality.cases import FOLLOWUP, RED_FLAG, Case
 from bot.quality.outcome import Outcome
-from bot.quality.scores import Scores
+from bot.quality.scores import Scores, emergency_ok, summary
 
 # Sets whose "answered right" is gated; the red-flag set only counts emergencies.
 ANSWER_SETS = ("test", "holdout", "blind")
@@ -58,12 +63,13 @@ class SetFigures:
 
 def figures(cases: list[Case], played: list[list[Outcome]], scores: Scores) -> SetFigures:
     """One set's figures from its played cases and their scores (bot.quality.scores.score)."""
-    false_alarms = [" → ".join(c.turns) for c, outs in zip(cases, played)
+    false_alarms = [_name(c) for c, outs in zip(cases, played)
                     if c.kind != RED_FLAG and any(o.emergency_groups for o in outs)]
-    missed = [_case(f) for f in scores.failures if f.get("kind") == RED_FLAG]
     wrong = [_case(f) for f in scores.failures if f.get("kind") != RED_FLAG]
     red = [(c, outs[-1]) for c, outs in zip(cases, played) if c.kind == RED_FLAG]
-    classifier_missed = [c.text for c, last in red if last.classifier_red_flag is None]
+    missed = [{"kind": RED_FLAG, "text": _name(c), "expected": c.group, "got": summary(last)}
+              for c, last in red if not emergency_ok(last.first_emergency, c.group)]
+    classifier_missed = [_name(c) for c, last in red if last.classifier_red_flag is None]
     return SetFigures(
         cases=len(cases), answered_right=scores.single_right, answered_total=scores.single_total,
         followups_right=scores.followups_right, followups_total=scores.followups_total,
@@ -72,6 +78,11 @@ def figures(cases: list[Case], played: list[list[Outcome]], scores: Scores) -> S
         classifier_red_flags=len(red) - len(classifier_missed),
         wrong=wrong, missed_red_flags=missed, false_alarms=false_alarms, classifier_missed=classifier_missed,
     )
+
+
+def _name(case: Case) -> str:
+    """A case as the gate names it: its turns (the last turn alone may be a bare "oui")."""
+    return " → ".join(case.turns)
 
 
 def _case(failure: Mapping[str, Any]) -> dict[str, str]:
@@ -91,8 +102,26 @@ def _pct(part: int, whole: int) -> str:
 
 
 def _became_wrong(before: list[dict[str, str]], after: list[dict[str, str]]) -> list[dict[str, str]]:
-    old = {(c["text"], c["expected"]) for c in before}
-    return [c for c in after if (c["text"], c["expected"]) not in old]
+    old = Counter((c["text"], c["expected"]) for c in before)
+    out = []
+    for c in after:
+        key = (c["text"], c["expected"])
+        if old[key]:
+            old[key] -= 1
+        else:
+            out.append(c)
+    return out
+
+
+def _new(before: list[str], after: list[str]) -> list[str]:
+    old = Counter(before)
+    out = []
+    for text in after:
+        if old[text]:
+            old[text] -= 1
+        else:
+            out.append(text)
+    return out
 
 
 def _listed(cases: list[dict[str, str]]) -> list[str]:
@@ -102,9 +131,23 @@ def _listed(cases: list[dict[str, str]]) -> list[str]:
     return lines
 
 
-def decide(before: Mapping[str, SetFigures], after: Mapping[str, SetFigures]) -> Decision:
-    """Accept the candidate (`after`) only if no gated figure fell on any set measured for both models."""
+def decide(before: Mapping[str, SetFigures], after: Mapping[str, SetFigures],
+           learned: SetFigures | None = None) -> Decision:
+    """Accept the candidate (`after`) only if no gated figure fell on any set measured for both models,
+    and no learned message (`learned`: the candidate's figures on them) contradicts the red-flag answer."""
     d = Decision(accepted=True)
+    if learned is not None:
+        if learned.false_alarms:
+            d.reasons.append(
+                "messages appris : la réponse d'urgence reste donnée à un message étiqueté comme une question. "
+                "Si c'est un signal d'alerte, l'étiquette est fausse et apprendrait au classifieur (le second filet, "
+                "derrière le détecteur) à ignorer ces signalements ; si c'est une fausse alerte, c'est le lexique du "
+                "détecteur qu'il faut corriger, pas l'entraînement :")
+            d.reasons.extend(_listed([{"text": t, "expected": "question", "got": "urgence"}
+                                      for t in learned.false_alarms]))
+        if learned.missed_red_flags:
+            d.warnings.append("messages appris : étiquetés signal d'alerte mais toujours sans la réponse d'urgence : "
+                              + " ; ".join(f"« {c['text'][:100]} »" for c in learned.missed_red_flags))
     for name, b in before.items():
         a = after.get(name)
         if a is None:
@@ -132,14 +175,13 @@ def decide(before: Mapping[str, SetFigures], after: Mapping[str, SetFigures]) ->
             d.warnings.append(f"{label} : le modèle actuel manquait déjà {b.red_flags_total - b.red_flags_caught}"
                               " signal(aux) d'alerte")
         if a.classifier_red_flags < b.classifier_red_flags:
-            lost = [t for t in a.classifier_missed if t not in set(b.classifier_missed)]
-            d.reasons.append(
+            lost = _new(b.classifier_missed, a.classifier_missed)
+            d.warnings.append(
                 f"{label} : le classifieur seul (second filet, derrière le détecteur) reconnaît moins de signaux "
-                f"d'alerte, {b.classifier_red_flags} → {a.classifier_red_flags} sur {a.red_flags_total} ; perdus :")
-            d.reasons.extend(_listed([{"text": t, "expected": "signal d'alerte", "got": "pas d'alerte du classifieur"}
-                                      for t in lost]))
+                f"d'alerte, {b.classifier_red_flags} → {a.classifier_red_flags} sur {a.red_flags_total} : "
+                + " ; ".join(f"« {t[:100]} »" for t in lost[:MAX_LISTED]))
         if a.emergency_false > b.emergency_false:
-            new_alarms = [t for t in a.false_alarms if t not in set(b.false_alarms)]
+            new_alarms = _new(b.false_alarms, a.false_alarms)
             d.reasons.append(f"{label} : réponses d'urgence à une non-urgence en hausse, {b.emergency_false} → "
                              f"{a.emergency_false} ; nouveaux cas :")
             d.reasons.extend(_listed([{"text": t, "expected": "pas d'urgence", "got": "urgence"} for t in new_alarms]))

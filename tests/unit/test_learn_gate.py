@@ -156,14 +156,37 @@ def test_measured_sets_cover_every_message_of_the_four_sets() -> None:
     assert any(k.startswith(dedup_key(blind_text)) and v == "tests/nlu_blind" for k, v in keys.items())
 
 
-def test_a_weaker_second_net_is_refused_even_when_the_detector_still_answers() -> None:
+def test_a_weaker_second_net_is_shown_not_refused() -> None:
     before = {"redflags": _fig(red_flags_caught=3, red_flags_total=3, classifier_red_flags=3)}
     after = {"redflags": _fig(red_flags_caught=3, red_flags_total=3, classifier_red_flags=2,
                               classifier_missed=["je ne sens plus mes jambes"])}
     decision = decide(before, after)
+    assert decision.accepted
+    assert "le classifieur seul (second filet, derrière le détecteur) reconnaît moins" in decision.warnings[0]
+    assert "3 → 2 sur 3" in decision.warnings[0] and "je ne sens plus mes jambes" in decision.warnings[0]
+
+
+def test_a_learned_question_that_still_gets_the_emergency_answer_is_refused() -> None:
+    same = {"test": _fig()}
+    report = _fig(false_alarms=["mes jambes ne me portent plus depuis cette nuit"])
+    decision = decide(same, same, learned=report)
     assert not decision.accepted
-    assert "le classifieur seul (second filet, derrière le détecteur) reconnaît moins" in decision.reasons[0]
-    assert "3 → 2 sur 3" in decision.reasons[0] and "je ne sens plus mes jambes" in decision.reasons[1]
+    assert decision.reasons[0].startswith("messages appris : la réponse d'urgence reste donnée à un message étiqueté")
+    expected = "« mes jambes ne me portent plus depuis cette nuit » attendu question → obtenu urgence"
+    assert expected in decision.reasons[1]
+    assert decide(same, same, learned=_fig()).accepted
+    unlearned = _fig(missed_red_flags=[{"kind": RED_FLAG, "text": "mes pieds sont bleus", "expected": "A", "got": ""}])
+    decision = decide(same, same, learned=unlearned)
+    assert decision.accepted and "mes pieds sont bleus" in decision.warnings[0]
+
+
+def test_cases_are_named_by_all_their_turns() -> None:
+    cases = [Case(RED_FLAG, ("j'ai des fourmis", "oui"), group="A"), Case(RED_FLAG, ("j'ai mal au dos", "oui"),
+                                                                          group="D")]
+    played = [[_outcome("utter_triage_intro"), _outcome("utter_red_flag_a")], [_outcome(), _outcome("utter_goodbye")]]
+    f = figures(cases, played, score(cases, played, load_table()))
+    assert [c["text"] for c in f.missed_red_flags] == ["j'ai mal au dos → oui"]
+    assert f.classifier_missed == ["j'ai des fourmis → oui", "j'ai mal au dos → oui"]
 
 
 def test_the_classifier_vote_is_read_from_the_red_flag_entity_or_the_intent() -> None:
