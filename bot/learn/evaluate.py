@@ -22,7 +22,7 @@ from bot.quality.outcome import Outcome
 from bot.quality.scores import score
 from bot.settings import PROJECT_ROOT
 
-CACHE_VERSION = "1"  # bump when the figures' meaning changes
+CACHE_VERSION = "2"  # bump when the figures' meaning changes
 # Code that shapes the replies besides the model file: components, detector, actions, practical facts.
 CODE_DIRS = ("bot", "actions", "config")
 CODE_EXCLUDED = ("bot/console/", "bot/learn/", "bot/site/", "bot/db/")
