@@ -178,6 +178,8 @@ def _learn(paths: Paths, database_url: str | None, dry_run: bool, use_cache: boo
                              labels_skipped=[{"id": i, "reason": r} for i, r in sel.skipped],
                              examples_added=len(sel.examples))
     backup = paths.learned.read_text(encoding="utf-8") if paths.learned.exists() else None
+    # Restored with its times too, so that `make` does not retrain for a file that did not change.
+    times = (paths.learned.stat().st_atime_ns, paths.learned.stat().st_mtime_ns) if backup is not None else None
     keep = False
     try:
         paths.learned.parent.mkdir(parents=True, exist_ok=True)
@@ -220,6 +222,7 @@ def _learn(paths: Paths, database_url: str | None, dry_run: bool, use_cache: boo
                 paths.learned.unlink(missing_ok=True)
             else:
                 paths.learned.write_text(backup, encoding="utf-8")
+                os.utime(paths.learned, ns=times)
         with session_scope(database_url) as s:
             if keep:
                 store.mark_used(s, [ex.label_id for ex in sel.examples + sel.known])

@@ -6,6 +6,7 @@ bytes say how it answers, so that every branch (accepted, refused, failed, nothi
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
@@ -128,6 +129,7 @@ def test_a_label_that_breaks_a_red_flag_is_refused_and_everything_is_put_back(pr
     paths.learned.write_text(cli.with_examples("", [cli.Example(0, "ask_driving", "je conduis quand")]),
                              encoding="utf-8")
     before = paths.learned.read_text(encoding="utf-8")
+    os.utime(paths.learned, (1_000_000_000, 1_000_000_000))
     unreviewed = _label(url, RED_TEXT + " !", "ask_paralysis_risk", red=True)
     bad = _label(url, RED_TEXT, "ask_paralysis_risk", red=True, reviewed=True)
     assert _learn(project) == 1
@@ -138,6 +140,7 @@ def test_a_label_that_breaks_a_red_flag_is_refused_and_everything_is_put_back(pr
     assert RED_TEXT in project["trained"][0] and RED_TEXT + " !" not in project["trained"][0]
     assert paths.model.read_bytes() == b"current model" and not paths.previous.exists()
     assert paths.learned.read_text(encoding="utf-8") == before
+    assert paths.learned.stat().st_mtime == 1_000_000_000  # `make` sees no change: no retraining
     with session_scope(url) as s:
         assert s.get(ReviewLabel, bad).used_in_training_at is None
         assert s.get(ReviewLabel, unreviewed).used_in_training_at is None
