@@ -14,6 +14,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import traceback
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -156,6 +157,10 @@ def _learn(paths: Paths, database_url: str | None, dry_run: bool, use_cache: boo
            mentions_red_flag: Callable[[str], bool]) -> int:
     if not paths.model.exists():
         raise LearnError(f"pas de modèle actuel ({paths.model}) : entraînez-le d'abord (make train)")
+    missing = [str(p) for p in (paths.sets.test, paths.sets.holdout, paths.sets.blind, paths.sets.redflags)
+               if not p.exists()]
+    if missing:
+        raise LearnError("jeu de mesure introuvable : " + ", ".join(missing))
     with session_scope(database_url) as s:
         rows = store.unused_labels(s)
     if not rows:
@@ -216,6 +221,9 @@ def _learn(paths: Paths, database_url: str | None, dry_run: bool, use_cache: boo
     except LearnError as exc:
         record.reasons = [str(exc)]
         raise
+    except Exception as exc:
+        record.reasons = [f"erreur inattendue : {type(exc).__name__}: {exc}"]
+        raise
     finally:
         if not keep:
             if backup is None:
@@ -253,6 +261,12 @@ def _run(args: argparse.Namespace) -> int:
     except LearnError as exc:
         print(f"Erreur : {exc}", file=sys.stderr)
         return 2
+    except Exception:
+        traceback.print_exc()
+        print("Erreur inattendue (détail ci-dessus) : le modèle actuel reste en service.", file=sys.stderr)
+        return 2
+    finally:
+        logging.disable(logging.NOTSET)
 
 
 def register(sub: argparse._SubParsersAction) -> None:

@@ -185,8 +185,24 @@ def test_dry_run_and_known_examples_train_nothing(project, capsys) -> None:  # t
         assert s.get(ReviewLabel, measured).used_in_training_at is None
 
 
-def test_no_model_is_a_clear_error(project) -> None:  # type: ignore[no-untyped-def]
-    project["paths"].model.unlink()
+def test_no_model_or_a_missing_set_is_a_clear_error(project) -> None:  # type: ignore[no-untyped-def]
     _label(project["url"], NEW_TEXT, "ask_driving")
+    shutil.rmtree(project["paths"].sets.blind)
+    with pytest.raises(cli.LearnError, match="jeu de mesure introuvable : .*blind"):
+        _learn(project)
+    project["paths"].model.unlink()
     with pytest.raises(cli.LearnError, match="pas de modèle actuel"):
         _learn(project)
+    assert _runs(project["url"]) == []
+
+
+def test_the_command_line_says_errors_in_french_without_a_traceback(project, capsys) -> None:  # type: ignore[no-untyped-def]
+    from bot.__main__ import main
+
+    paths = project["paths"]
+    _label(project["url"], NEW_TEXT, "ask_driving")
+    paths.model.unlink()
+    code = main(["learn", "--root", str(paths.root), "--database-url", project["url"],
+                 "--work-dir", str(paths.work), "--model", str(paths.model)])
+    err = capsys.readouterr().err
+    assert code == 2 and err.startswith("Erreur : pas de modèle actuel") and "Traceback" not in err
