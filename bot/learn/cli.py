@@ -234,8 +234,7 @@ def _learn(paths: Paths, database_url: str | None, dry_run: bool, use_cache: boo
         with session_scope(database_url) as s:
             if keep:
                 store.mark_used(s, [ex.label_id for ex in sel.examples + sel.known])
-            record.labels_used += [{"id": ex.label_id, "intent": ex.intent, "known": True} for ex in sel.known] \
-                if keep else []
+                record.labels_used += [{"id": ex.label_id, "intent": ex.intent, "known": True} for ex in sel.known]
             run_id = store.record_run(s, record)
         print(f"Exécution enregistrée (n° {run_id}) : Historique de l'apprentissage dans la console.")
     return 0 if keep else 1
