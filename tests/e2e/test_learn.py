@@ -1,15 +1,20 @@
 """`python -m bot learn` end to end on a copy of the project: real training, the whole assistant played.
 
-The copy holds config.yml, domain.yml, data/, the trained model and reduced measured sets (every 2nd
-message of the test and hold-out sets, every 10th of the blind and red-flag sets) so that two runs, two
-trainings and three measures fit in a few minutes. One good label passes the gate and the new model
-answers its message; a group A report labelled as a question (clinician-reviewed) is refused with the
-reason, and the model file stays the same.
+The copy holds config.yml, domain.yml, data/, the trained model and reduced measured sets, so that two
+runs, two trainings and three measures fit in a few minutes. The reduced sets keep only the messages the
+current model understands with a clear margin: one retraining moves every probability a little, and a
+borderline message ("un verre d'eau c'est autorisé avant ?", ask_fasting 0.42 against followup_water
+0.35) may flip to a rephrase request whatever was learned; the gate rightly refuses that on the real
+sets, but it must not decide this test (the gate's rules are unit-tested in tests/unit/test_learn_*).
+One good label passes the gate and the new model answers its message; a group A report labelled as a
+question (clinician-reviewed) is refused with the reason, and the model file stays the same.
 """
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
+import logging
 import os
 import shutil
 import subprocess
@@ -39,9 +44,36 @@ def _sha(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def _nlu_subset(src: Path, dst: Path, step: int) -> None:
+# A message is kept when the current model's best intent is sure and well ahead of the second.
+MIN_CONFIDENCE, MIN_MARGIN = 0.45, 0.15
+
+
+def clear_messages(texts: set[str]) -> set[str]:
+    """The texts the current model (the whole NLU pipeline) classifies with a clear margin."""
+    from rasa.core.agent import Agent
+
+    logging.disable(logging.WARNING)
+    agent = Agent.load(str(MODEL))
+
+    async def parse() -> set[str]:
+        kept = set()
+        for text in texts:
+            ranking = (await agent.parse_message(text)).get("intent_ranking") or [{"confidence": 0.0}]
+            top = float(ranking[0]["confidence"])
+            second = float(ranking[1]["confidence"]) if len(ranking) > 1 else 0.0
+            if top >= MIN_CONFIDENCE and top - second >= MIN_MARGIN:
+                kept.add(text)
+        return kept
+
+    try:
+        return asyncio.run(parse())
+    finally:
+        logging.disable(logging.NOTSET)
+
+
+def _write_nlu(pairs: list[tuple[str, str]], dst: Path) -> None:
     blocks: dict[str, list[str]] = {}
-    for intent, text in load_examples(src)[::step]:
+    for intent, text in pairs:
         blocks.setdefault(intent, []).append(text)
     dst.mkdir(parents=True)
     nlu = [{"intent": i, "examples": "".join(f"- {t}\n" for t in texts)} for i, texts in blocks.items()]
@@ -55,19 +87,26 @@ def make_copy(base: Path) -> Path:
         shutil.copy(ROOT / name, root / name)
     shutil.copytree(ROOT / "data", root / "data")
     shutil.copy(MODEL, root / "models" / "current.tar.gz")
-    tests = root / "tests"
-    _nlu_subset(ROOT / "tests" / "nlu", tests / "nlu", 2)
-    _nlu_subset(ROOT / "tests" / "nlu_holdout", tests / "nlu_holdout", 2)
+    test = load_examples(ROOT / "tests" / "nlu")[::2]
+    holdout = load_examples(ROOT / "tests" / "nlu_holdout")[::2]
     blind = [c for p in sorted((ROOT / "tests" / "nlu_blind").glob("*.yml"))
-             for c in yaml.safe_load(p.read_text(encoding="utf-8"))["cases"]]
-    (tests / "nlu_blind").mkdir()
-    (tests / "nlu_blind" / "subset.yml").write_text(yaml.safe_dump({"cases": blind[::10]}, allow_unicode=True),
-                                                   encoding="utf-8")
+             for c in yaml.safe_load(p.read_text(encoding="utf-8"))["cases"]][::5]
     labelled = yaml.safe_load((ROOT / "tests" / "redflags" / "labelled_set.yml").read_text(encoding="utf-8"))
+    red_flags, negatives = labelled["red_flags"][::10], labelled["negatives"][::5]
+    texts = {t for _, t in test + holdout} | {t for c in blind for t in c.get("turns") or [c["text"]]} | set(negatives)
+    clear = clear_messages(texts)
+    tests = root / "tests"
+    _write_nlu([p for p in test if p[1] in clear], tests / "nlu")
+    _write_nlu([p for p in holdout if p[1] in clear], tests / "nlu_holdout")
+    (tests / "nlu_blind").mkdir()
+    blind = [c for c in blind if all(t in clear for t in c.get("turns") or [c["text"]])]
+    (tests / "nlu_blind" / "subset.yml").write_text(yaml.safe_dump({"cases": blind}, allow_unicode=True),
+                                                   encoding="utf-8")
     (tests / "redflags").mkdir()
     (tests / "redflags" / "labelled_set.yml").write_text(yaml.safe_dump(
-        {"red_flags": labelled["red_flags"][::10], "negatives": labelled["negatives"][::10]}, allow_unicode=True),
-        encoding="utf-8")
+        # Every red flag of the labelled set is reported by the detector, which no training changes.
+        {"red_flags": red_flags, "negatives": [n for n in negatives if n in clear]},
+        allow_unicode=True), encoding="utf-8")
     return root
 
 
