@@ -20,7 +20,7 @@ from pathlib import Path
 import yaml
 
 from bot.followups import load_table
-from bot.nlu_data import load_examples_file
+from bot.nlu_data import examples_in_file
 from bot.quality.cases import Case, cases_from_pairs, load_blind
 from bot.quality.runner import run
 from bot.quality.scores import Scores, score
@@ -36,7 +36,7 @@ def nlu_cases(folder: str, original_only: bool = False) -> list[Case]:
     for path in sorted((ROOT / "tests" / folder).glob("*.yml")):
         if original_only and path.name in LATER_FILES:
             continue
-        cases.extend(cases_from_pairs(load_examples_file(path), f"tests/{folder}/{path.name}"))
+        cases.extend(cases_from_pairs(examples_in_file(path), f"tests/{folder}/{path.name}"))
     return cases
 
 

@@ -9,9 +9,13 @@ from pathlib import Path
 import yaml
 
 
-def load_examples_file(path: Path) -> list[tuple[str, str]]:
+def load_examples(folder: Path) -> list[tuple[str, str]]:
+    return [pair for path in sorted(folder.glob("*.yml")) for pair in examples_in_file(path)]
+
+
+def examples_in_file(path: Path) -> list[tuple[str, str]]:
     pairs = []
-    for block in yaml.safe_load(path.read_text(encoding="utf-8")).get("nlu", []):
+    for block in (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("nlu") or []:
         if "intent" not in block:
             continue
         for line in block["examples"].splitlines():
@@ -19,10 +23,6 @@ def load_examples_file(path: Path) -> list[tuple[str, str]]:
             if line.startswith("- "):
                 pairs.append((block["intent"], line[2:].strip()))
     return pairs
-
-
-def load_examples(folder: Path) -> list[tuple[str, str]]:
-    return [pair for path in sorted(folder.glob("*.yml")) for pair in load_examples_file(path)]
 
 
 def dedup_key(text: str) -> str:

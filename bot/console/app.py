@@ -111,12 +111,13 @@ def _register_blueprints(app: Flask) -> None:
         conversations,
         dashboard,
         exports,
+        learning,
         review,
         satisfaction,
     )
 
     app.register_blueprint(auth.bp)
-    for module in (dashboard, conversations, alerts, callbacks, exports, admin, api, satisfaction, review):
+    for module in (dashboard, conversations, alerts, callbacks, exports, admin, api, satisfaction, review, learning):
         app.register_blueprint(module.bp)
     app.register_blueprint(contents.bp)
 

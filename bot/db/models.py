@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
-from sqlalchemy import Boolean, Column, DateTime, Float, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, Column, DateTime, Float, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import declarative_base
 
 Base = declarative_base()
@@ -169,6 +169,27 @@ class MessageLabel(Base):
     red_flag_words = Column(Boolean, nullable=False, default=False)
     red_flag_groups = Column(String(16), nullable=False, default="")  # e.g. "AD"
     learned_at = Column(DateTime)  # set by `bot learn` once the label is in its training file
+    # A clinician confirmed this text with red-flag words may be trained on (never by default).
+    reviewed_red_flag = Column(Boolean, nullable=False, default=False)
+
+
+class LearningRun(Base):
+    """One run of `python -m bot learn`: the gate's figures before and after, and its decision."""
+
+    __tablename__ = "learning_runs"
+    id = Column(Integer, primary_key=True)
+    started_at = Column(DateTime, nullable=False, default=utcnow, index=True)
+    finished_at = Column(DateTime)
+    status = Column(String(16), nullable=False)  # accepté | refusé | échec
+    accepted = Column(Boolean, nullable=False, default=False)
+    examples_added = Column(Integer, nullable=False, default=0)
+    figures_before = Column(JSON)  # {set: {figure: value}}
+    figures_after = Column(JSON)
+    reasons = Column(JSON)  # [str]: why refused, or the warnings of an accepted run
+    labels_used = Column(JSON)  # [{"id": int, "intent": str}]
+    labels_skipped = Column(JSON)  # [{"id": int, "reason": str}]
+    model_before = Column(String(64), nullable=False, default="")  # sha256 of the model file
+    model_after = Column(String(64), nullable=False, default="")
 
 
 Index("ix_alerts_unacknowledged", Alert.acknowledged_at)

@@ -24,6 +24,8 @@ class Outcome:
 
     intent: str = ""
     top1: str = ""
+    # The group the intent classifier alone would have raised the emergency for (the second net).
+    classifier_red_flag: str | None = None
     responses: list[str] = field(default_factory=list)
     actions: list[str] = field(default_factory=list)
 
@@ -68,6 +70,25 @@ def top_intent(parse: dict[str, Any]) -> str:
     return FALLBACK_INTENT
 
 
+# bot.rasa_components.RedFlagComponent's default: a classifier's red flag below it gets the follow-up
+# questions, not the emergency answer.
+CLASSIFIER_RED_FLAG_CONFIDENCE = 0.8
+
+
+def classifier_red_flag(parse: dict[str, Any], threshold: float = CLASSIFIER_RED_FLAG_CONFIDENCE) -> str | None:
+    """The group of the emergency the classifier alone would have raised, without the detector.
+
+    When the detector fired, the red-flag component keeps the classifier's intent on its entity; otherwise
+    the understood intent is the classifier's, already weighed by the component.
+    """
+    for entity in parse.get("entities") or []:
+        if entity.get("entity") == "red_flag_group" and "original_intent" in entity:
+            original = entity.get("original_intent") or {}
+            name = str(original.get("name") or "")
+            return red_flag_group(name) if float(original.get("confidence") or 0.0) >= threshold else None
+    return red_flag_group(str((parse.get("intent") or {}).get("name") or ""))
+
+
 def outcome_of_turn(events: Iterable[dict[str, Any]]) -> Outcome:
     """`events`: the serialised tracker events from the user's message (included) to the end of the turn.
 
@@ -80,6 +101,7 @@ def outcome_of_turn(events: Iterable[dict[str, Any]]) -> Outcome:
             parse = event.get("parse_data") or {}
             out.intent = str((parse.get("intent") or {}).get("name") or "")
             out.top1 = top_intent(parse)
+            out.classifier_red_flag = classifier_red_flag(parse)
         elif kind == "action" and event.get("name") != "action_listen":
             out.actions.append(str(event.get("name")))
         elif kind == "bot":

@@ -51,6 +51,7 @@ ACCESS: dict[str, set[str]] = {
     "review.index": {C, A},
     "review.label": {C, A},
     "review.flag": {C, A},
+    "learning.index": {C, A},
 }
 SESSION_ONLY = {"auth.logout"}  # any logged-in role (tests/console/test_console_sessions.py)
 MISSING_ID = 999_999  # allowed POSTs aim at nothing: no side effect on the other rows of the table
