@@ -82,9 +82,12 @@ def load_table(path: Path = TABLE_FILE) -> FollowupTable:
 
 
 def topic_of_answer(response: str | None, metadata_topic: str | None = None) -> str | None:
-    """The topic of a bot message: the `topic` it carries, or the intent its response answers."""
+    """The topic of a bot message: the `topic` it carries, or the intent its response answers.
+
+    Only questions are topics: a goodbye or a thanks said after an answer leaves the topic as it was.
+    """
     if metadata_topic:
-        return metadata_topic
+        return metadata_topic if metadata_topic.startswith("ask_") else None
     name = str(response or "")
     if name.startswith("utter_ask_"):
         return name.removeprefix("utter_")

@@ -60,6 +60,9 @@ def test_the_topic_is_the_latest_answer_of_the_session():
     assert last_topic(events) == "ask_fasting"
     assert last_topic([*events, {"event": "bot", "metadata": {"topic": "ask_address"}}]) == "ask_address"
     assert last_topic([*events, {"event": "session_started"}]) is None
+    # "… ? merci, au revoir": the goodbye said second does not become the topic
+    assert last_topic([*events, {"event": "bot", "metadata": {"utter_action": "utter_goodbye", "topic": "goodbye"}}]) \
+        == "ask_fasting"
     assert aspect_of("followup_water") == "water" and aspect_of("ask_fasting") is None
 
 
