@@ -34,9 +34,8 @@ pytestmark = [pytest.mark.e2e, pytest.mark.slow, pytest.mark.timeout(2400)]
 
 ROOT = Path(__file__).resolve().parents[2]
 MODEL = ROOT / "models" / "current.tar.gz"
-# Misunderstood by the current model (asked as a pain question, answered as one); its answer says the
-# patient lies on the stomach.
-GOOD = ("la piqure dans le dos on me la fait couchée sur le ventre ?", "ask_procedure_steps")
+# A message the current model does not understand (it asks to rephrase): after learning, it is answered.
+GOOD = ("le produit mis dans l'os se solidifie en combien de temps", "ask_cement")
 # A group A report (the legs give way) labelled as a question about paralysis.
 BREAKS = ("mes jambes ne me portent plus depuis cette nuit", "ask_paralysis_risk")
 
