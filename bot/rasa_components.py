@@ -146,8 +146,7 @@ class RedFlagComponent(GraphComponent):
             # An unsure second net: the follow-up questions still end on the emergency answer if needed.
             self._set_intent(message, UNCLEAR_SYMPTOM_INTENT)
             return
-        ambiguous = self.detector.is_ambiguous(text, doc=doc)
-        if name == UNCLEAR_SYMPTOM_INTENT and not ambiguous and (
+        if name == UNCLEAR_SYMPTOM_INTENT and not self.detector.is_ambiguous(text, doc=doc) and (
             float(original.get("confidence") or 0.0) < self.config["classifier_symptom_confidence"]
             or self.detector.mentioned_groups(text, doc=doc)
         ):
@@ -157,7 +156,7 @@ class RedFlagComponent(GraphComponent):
             message.set(INTENT, ranking[0], add_to_output=True)
             message.set(INTENT_RANKING_KEY, ranking, add_to_output=True)
             return
-        if ambiguity_overrides(original) and ambiguous:
+        if ambiguity_overrides(original) and self.detector.is_ambiguous(text, doc=doc):
             self._set_intent(message, UNCLEAR_SYMPTOM_INTENT)
 
     @staticmethod

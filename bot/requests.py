@@ -10,10 +10,10 @@ request when one clause clearly asks something else.
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
 
 from bot.practical import PRACTICAL_INTENTS
+from bot.redflags.normalize import fold
 
 # The parse-data key the classifier writes and the second-request policy and action read.
 REQUESTS_KEY = "requests"
@@ -49,11 +49,6 @@ _ASKING_WORD = re.compile(r"\b(?:combien|quand|quel|quelle|quels|quelles|comment
 _GOODBYE = re.compile(
     r"\b(?:merci\b.*\b(?:revoir|bonne)|au revoir|bonne (?:journee|soiree|nuit|fin de journee)|a bientot|adieu|bye)\b"
 )
-
-
-def fold(text: str) -> str:
-    text = unicodedata.normalize("NFKD", text.lower().replace("’", "'"))
-    return "".join(c for c in text if not unicodedata.combining(c))
 
 
 @dataclass(frozen=True)
