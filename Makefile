@@ -7,11 +7,11 @@ LOCK := requirements/requirements.lock
 MODEL := models/current.tar.gz
 # The red-flag lexicon and component are read at run time: changing them needs no training. The
 # intent classifier's code shapes the trained model: changing it does.
-TRAINING_INPUTS := config.yml domain.yml $(wildcard data/*/*.yml) bot/intent_model.py bot/rasa_classifier.py
+TRAINING_INPUTS := config.yml domain.yml $(wildcard data/*/*.yml) bot/core/intent_model.py bot/rasa_server/classifier.py
 
 .PHONY: setup run test test-prod prod-local chat bench lint train db web browser nginx sqlmap clean content-review
 
-setup: $(BIN)/.synced db web
+setup: $(BIN)/.installed db web
 
 # Bytecode compiled once here: a server start otherwise compiles 3,000 modules (6 s) when
 # PYTHONDONTWRITEBYTECODE is set or site-packages is read-only.
@@ -22,15 +22,20 @@ $(BIN)/.synced: $(LOCK)
 	$(BIN)/uv pip sync -q --compile-bytecode --python $(BIN)/python $(LOCK)
 	@touch $@
 
+# Our package itself, editable: `bot` and `actions` import from this checkout in every process.
+$(BIN)/.installed: $(BIN)/.synced pyproject.toml
+	$(BIN)/uv pip install -q --no-deps --no-build-isolation --python $(BIN)/python -e .
+	@touch $@
+
 # Trains only when the training data, the configuration or the classifier's code changed.
-$(MODEL): $(TRAINING_INPUTS) $(BIN)/.synced
+$(MODEL): $(TRAINING_INPUTS) $(BIN)/.synced | $(BIN)/.installed
 	@mkdir -p models var
 	$(BIN)/rasa train --fixed-model-name current --out models --quiet
 	@touch $@
 
 train: $(MODEL)
 
-db: $(BIN)/.synced
+db: $(BIN)/.installed
 	@$(BIN)/python -m bot db-upgrade
 
 web:
@@ -65,11 +70,11 @@ bench: setup $(MODEL) nginx
 	@bash scripts/bench.sh
 
 # The document a doctor reads and signs: every answer beside its source, HTML and PDF in var/content-review/.
-content-review: $(BIN)/.synced browser
+content-review: $(BIN)/.installed browser
 	@source scripts/env.sh && $(BIN)/python -m bot content-review
 
-lint: $(BIN)/.synced
-	$(BIN)/ruff check bot actions tests bench deploy
+lint: $(BIN)/.installed
+	$(BIN)/ruff check bot actions tests bench
 	$(BIN)/rasa data validate --fail-on-warnings --quiet
 
 clean:

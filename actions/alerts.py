@@ -9,8 +9,8 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
-from bot.alert_queue import store_alert_or_queue
-from bot.intents import red_flag_group
+from bot.core.intents import red_flag_group
+from bot.storage.alert_queue import store_alert_or_queue
 
 logger = logging.getLogger(__name__)
 

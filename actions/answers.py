@@ -1,7 +1,7 @@
 """Answers said by actions: a response of the domain or a practical answer, tagged with its topic.
 
 The topic travels in the bot message's metadata, so that the next elliptical follow-up ("et après ?")
-is answered against it (bot/followups.py reads it back from the conversation).
+is answered against it (bot/core/followups.py reads it back from the conversation).
 """
 
 from __future__ import annotations
@@ -11,9 +11,9 @@ from typing import Any
 
 from rasa_sdk.executor import CollectingDispatcher
 
-from bot.feedback import practical_answer_name
-from bot.followups import PRACTICAL_PREFIX
-from bot.practical import PRACTICAL_INTENTS, PracticalInfo, answer_for
+from bot.core.feedback import practical_answer_name
+from bot.core.followups import PRACTICAL_PREFIX
+from bot.core.practical import PRACTICAL_INTENTS, PracticalInfo, answer_for
 
 logger = logging.getLogger(__name__)
 INFO = PracticalInfo()

@@ -11,10 +11,10 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from bot import settings
-from bot.db.models import CallbackRequest
-from bot.phone import normalize_phone
-from bot.records import recent_count, store_callback
+from bot.core.phone import normalize_phone
 from bot.settings import CALLBACK_WINDOW_HOURS, MAX_CALLBACKS_PER_CONVERSATION
+from bot.storage.models import CallbackRequest
+from bot.storage.records import recent_count, store_callback
 
 logger = logging.getLogger(__name__)
 

@@ -10,10 +10,10 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
-from bot.alert_queue import store_alert_or_queue
-from bot.feedback import find_answered_question, parse_feedback
-from bot.records import store_feedback
-from bot.redflags import RedFlagDetector
+from bot.core.feedback import find_answered_question, parse_feedback
+from bot.core.redflags import RedFlagDetector
+from bot.storage.alert_queue import store_alert_or_queue
+from bot.storage.records import store_feedback
 
 logger = logging.getLogger(__name__)
 DETECTOR = RedFlagDetector()

@@ -9,8 +9,8 @@ from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.answers import say
-from bot.followups import aspect_of, last_topic, load_table
-from bot.requests import REQUESTS_KEY, answer_for_intent
+from bot.core.followups import aspect_of, last_topic, load_table
+from bot.core.requests import REQUESTS_KEY, answer_for_intent
 
 
 class ActionAnswerFollowup(Action):

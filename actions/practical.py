@@ -1,4 +1,4 @@
-"""Practical answers read from config/centre.yml and config/practical.yml (bot/practical.py)."""
+"""Practical answers read from config/centre.yml and config/practical.yml (bot/core/practical.py)."""
 
 from __future__ import annotations
 

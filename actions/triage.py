@@ -9,8 +9,8 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from bot.alert_queue import store_alert_or_queue
-from bot.triage import TRIAGE_SLOTS, first_yes, questions_to_ask, triage_outcome
+from bot.core.triage import TRIAGE_SLOTS, first_yes, questions_to_ask, triage_outcome
+from bot.storage.alert_queue import store_alert_or_queue
 
 
 class ValidateTriageForm(FormValidationAction):

@@ -19,8 +19,8 @@ from pathlib import Path
 
 import yaml
 
-from bot.followups import load_table
-from bot.nlu_data import examples_in_file
+from bot.core.followups import load_table
+from bot.core.training_data import examples_in_file
 from bot.quality.cases import Case, cases_from_pairs, load_blind
 from bot.quality.runner import run
 from bot.quality.scores import Scores, score

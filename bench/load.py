@@ -36,11 +36,9 @@ from typing import Any, Callable, Sequence
 import aiohttp
 
 ROOT = Path(__file__).resolve().parent.parent
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
 
-from bot.conversation_ids import rest_sender_for  # noqa: E402
-from bot.nlu_metrics import percentile  # noqa: E402
+from bot.core.conversation_ids import rest_sender_for  # noqa: E402
+from bot.quality.metrics import percentile  # noqa: E402
 
 # Opening message, then questions as patients and relatives ask them (typos and missing accents included).
 OPENING = "Bonjour, j'ai une question sur la vertébroplastie de ma mère"
@@ -87,7 +85,7 @@ class LoadConfig:
     seed: int = 7
     run_id: str = field(default_factory=lambda: uuid.uuid4().hex[:8])
     sender_prefix: str = "load"
-    # Signs the REST senders (bot/conversation_ids.py) as a production server requires; empty: unsigned names.
+    # Signs the REST senders (bot/core/conversation_ids.py) as a production server requires; empty: unsigned names.
     token_key: str = field(default_factory=lambda: os.environ.get("CONVERSATION_TOKEN_KEY", ""))
 
 

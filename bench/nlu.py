@@ -11,8 +11,8 @@ import json
 import time
 from pathlib import Path
 
-from bot.nlu_data import load_examples
-from bot.nlu_metrics import accuracy, errors_by_label, macro_f1, per_label_f1, threshold_table
+from bot.core.training_data import load_examples
+from bot.quality.metrics import accuracy, errors_by_label, macro_f1, per_label_f1, threshold_table
 
 ROOT = Path(__file__).resolve().parent.parent
 THRESHOLDS = [0.3, 0.4, 0.5, 0.55, 0.6, 0.7, 0.8, 0.9]

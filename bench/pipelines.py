@@ -20,12 +20,12 @@ import time
 from pathlib import Path
 
 from bench.nlu import evaluate
-from bot.nlu_data import load_examples
+from bot.core.training_data import load_examples
 
 ROOT = Path(__file__).resolve().parent.parent
 RASA = str(ROOT / ".venv" / "bin" / "rasa")
 # No training cache: every pipeline is trained from scratch, so that training times compare.
-ENV = {**os.environ, "RASA_TELEMETRY_ENABLED": "false", "PYTHONPATH": str(ROOT), "TF_CPP_MIN_LOG_LEVEL": "2",
+ENV = {**os.environ, "RASA_TELEMETRY_ENABLED": "false", "TF_CPP_MIN_LOG_LEVEL": "2",
        "RASA_MAX_CACHE_SIZE": "0"}
 DEFAULT_RECIPE = "recipe: default.v1\nlanguage: fr\nassistant_id: default-recipe\n"
 PIPELINES = ("projet", "diet", "rasa_defaut")

@@ -31,12 +31,10 @@ from typing import Any
 import requests
 
 ROOT = Path(__file__).resolve().parent.parent
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
 
 from bench.load import LoadConfig, print_summary, run_load, verify_events  # noqa: E402
 from bench.prod_stack import ProdStack  # noqa: E402
-from bot.conversation_ids import rest_sender_for  # noqa: E402
+from bot.core.conversation_ids import rest_sender_for  # noqa: E402
 
 MIB = 1024 * 1024
 

@@ -20,7 +20,7 @@ from urllib.parse import unquote, urlparse
 
 import requests
 
-from bot.conversation_ids import rest_sender_for
+from bot.core.conversation_ids import rest_sender_for
 
 ROOT = Path(__file__).resolve().parent.parent
 SCRIPT = ROOT / "scripts" / "prod-local.sh"

@@ -1,4 +1,4 @@
-"""Readability of every answer a patient reads (bot/readability.py): words and LIX.
+"""Readability of every answer a patient reads (bot/core/readability.py): words and LIX.
 
 Prints the figures, the answers over the limits (60 words; LIX 45 for answers of 8 words or more) and
 the ten hardest to read; writes var/bench/readability.json.
@@ -10,14 +10,12 @@ from __future__ import annotations
 
 import json
 import statistics
-import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
 
-from bot.answer_texts import patient_texts  # noqa: E402
-from bot.readability import measure  # noqa: E402
+from bot.core.answer_texts import patient_texts  # noqa: E402
+from bot.core.readability import measure  # noqa: E402
 
 OUTPUT = ROOT / "var" / "bench" / "readability.json"
 MAX_WORDS, MAX_LIX, LIX_FROM_WORDS = 60, 45, 8

@@ -12,7 +12,6 @@ from __future__ import annotations
 import argparse
 import json
 import statistics
-import sys
 import time
 from pathlib import Path
 from typing import Any
@@ -20,11 +19,10 @@ from typing import Any
 import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
 
-from bot.intents import UNCLEAR_SYMPTOM_INTENT, is_red_flag_intent  # noqa: E402
-from bot.nlu_data import load_examples  # noqa: E402
-from bot.redflags import RedFlagDetector  # noqa: E402
+from bot.core.intents import UNCLEAR_SYMPTOM_INTENT, is_red_flag_intent  # noqa: E402
+from bot.core.redflags import RedFlagDetector  # noqa: E402
+from bot.core.training_data import load_examples  # noqa: E402
 
 LABELLED = ROOT / "tests" / "redflags" / "labelled_set.yml"
 OUTPUT = ROOT / "var" / "bench" / "redflags.json"

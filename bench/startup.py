@@ -36,8 +36,6 @@ from typing import Any
 import requests
 
 ROOT = Path(__file__).resolve().parent.parent
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
 
 from bench.load import OPENING, QUESTIONS  # noqa: E402
 from bench.prod_stack import free_port, rss_bytes  # noqa: E402
@@ -130,15 +128,14 @@ def _stop(proc: subprocess.Popen) -> None:
 
 def measure(variant: str, messages: int, extra_env: dict[str, str], timeout: float = 600) -> dict[str, Any]:
     """Starts both servers of one variant, measures them, stops them."""
-    from bot.db import init_db
+    from bot.storage import init_db
 
     commands = VARIANTS[variant]
     with tempfile.TemporaryDirectory(prefix=f"startup-{variant}-") as name:
         tmp = Path(name)
         url = f"sqlite:///{tmp / 'assistant.db'}"
         init_db(url)
-        env = {**os.environ, **extra_env, "DATABASE_URL": url, "RASA_TELEMETRY_ENABLED": "false",
-               "PYTHONPATH": str(ROOT)}
+        env = {**os.environ, **extra_env, "DATABASE_URL": url, "RASA_TELEMETRY_ENABLED": "false"}
         actions_port, rasa_port = free_port(), free_port()
         out: dict[str, Any] = {}
         procs: list[subprocess.Popen] = []

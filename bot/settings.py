@@ -35,7 +35,7 @@ CONTENT_REVIEW_DIR = Path(os.environ.get("CONTENT_REVIEW_DIR", VAR_DIR / "conten
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 
 
-# The centre's name, phone and address: config/centre.yml (bot/centre.py), not the environment.
+# The centre's name, phone and address: config/centre.yml (bot/core/centre.py), not the environment.
 RETENTION_DAYS = int(os.environ.get("RETENTION_DAYS", "90"))
 
 # --- staff console security (issue 14) ---

@@ -9,7 +9,6 @@ export RASA_PUBLIC_URL="${RASA_PUBLIC_URL:-http://localhost:${RASA_PORT}}"
 export ACTION_ENDPOINT_URL="${ACTION_ENDPOINT_URL:-http://localhost:${ACTIONS_PORT}/webhook}"
 export RASA_TELEMETRY_ENABLED=false
 export TF_CPP_MIN_LOG_LEVEL=2
-export PYTHONPATH="${PWD}${PYTHONPATH:+:$PYTHONPATH}"
 # The Rasa server sends it (endpoints.yml) and the action server checks it (bot/action_server.py).
 # One per run when not given; production sets its own (deploy/README.md).
 if [ -z "${ACTION_SERVER_TOKEN:-}" ]; then

@@ -2,17 +2,13 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 from typing import Iterator
 
 import pytest
+from servers import MODEL, Servers, start_servers
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "tests"))
-
-from servers import MODEL, Servers, start_servers  # noqa: E402
 
 
 @pytest.fixture(scope="session")

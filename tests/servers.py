@@ -18,8 +18,8 @@ from pathlib import Path
 
 import requests
 
-from bot.conversation_ids import rest_sender_for
-from bot.twilio_signature import twilio_signature
+from bot.core.conversation_ids import rest_sender_for
+from bot.core.twilio_signature import twilio_signature
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = ROOT / ".venv" / "bin"
@@ -52,7 +52,6 @@ def base_env(database_url: str) -> dict[str, str]:
         DATABASE_URL=database_url,
         RASA_TELEMETRY_ENABLED="false",
         TF_CPP_MIN_LOG_LEVEL="2",
-        PYTHONPATH=str(ROOT),
     )
     return env
 
@@ -165,7 +164,7 @@ def start_servers(tmp: Path, database_url: str | None = None, endpoints: Path | 
     db_file = tmp / "assistant.db"
     actions_port = free_port()
     url = database_url or f"sqlite:///{db_file}"
-    from bot.db import init_db
+    from bot.storage import init_db
 
     init_db(url)
     servers = Servers(

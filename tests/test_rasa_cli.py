@@ -9,11 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from bot.followups import load_table
+from bot.core.followups import load_table
 
 ROOT = Path(__file__).resolve().parent.parent
 RASA = str(ROOT / ".venv" / "bin" / "rasa")
-ENV = {**os.environ, "RASA_TELEMETRY_ENABLED": "false", "PYTHONPATH": str(ROOT)}
+ENV = {**os.environ, "RASA_TELEMETRY_ENABLED": "false"}
 
 # Responses uttered by forms (utter_ask_<slot>), custom actions or our channels (the disclaimer):
 # Rasa's validator cannot see those uses and warns. Every other warning is a defect.
@@ -24,7 +24,7 @@ USED_OUTSIDE_STORIES = {
     "utter_ask_cb_consent", "utter_ask_tr_weakness", "utter_ask_tr_bladder", "utter_ask_tr_fever",
     "utter_ask_tr_breathing", "utter_ask_tr_bleeding", "utter_ask_tr_malaise", "utter_practical_unavailable",
     "utter_feedback_thanks",
-} | load_table().response_names()  # said by action_answer_followup (bot/followups.yml)
+} | load_table().response_names()  # said by action_answer_followup (bot/core/followups.yml)
 
 
 def test_data_validate_fails_on_no_unexplained_warning() -> None:

@@ -19,14 +19,12 @@ import datetime as dt
 import json
 import logging
 import statistics
-import sys
 import time
 import warnings
 from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(ROOT))
 
 warnings.filterwarnings("ignore", message="pkg_resources is deprecated")  # edsnlp 0.17 imports it
 

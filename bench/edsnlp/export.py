@@ -17,7 +17,6 @@ from __future__ import annotations
 import argparse
 import json
 import statistics
-import sys
 import time
 from pathlib import Path
 from typing import Any
@@ -25,12 +24,11 @@ from typing import Any
 import yaml
 
 ROOT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(ROOT))
 
 from bench.edsnlp.scoring import Decision, decide, score  # noqa: E402
 from bench.redflags import percentile, timing  # noqa: E402
-from bot.redflags import RedFlagDetector  # noqa: E402
-from bot.redflags.detector import Analysis, PatternSet  # noqa: E402
+from bot.core.redflags import RedFlagDetector  # noqa: E402
+from bot.core.redflags.detector import Analysis, PatternSet  # noqa: E402
 
 LABELLED = ROOT / "tests" / "redflags" / "labelled_set.yml"
 EXCHANGE = ROOT / "var" / "bench" / "edsnlp-exchange.json"

@@ -23,9 +23,9 @@ from bot.console.proxy import TrustedProxyMiddleware, parse_networks
 from bot.console.stats import OUTCOME_LABELS
 from bot.console.timeutil import fmt_epoch, fmt_utc
 from bot.console.users import ROLE_LABELS
-from bot.db.models import Alert, utcnow
-from bot.db.session import init_db
-from bot.topics import answer_name, group_name, topic_name
+from bot.core.topics import answer_name, group_name, topic_name
+from bot.storage.models import Alert, utcnow
+from bot.storage.session import init_db
 
 csrf = CSRFProtect()
 HSTS = "max-age=31536000"

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from bot import settings
 from bot.console import clock, throttle
 from bot.console.db import db
-from bot.db.models import AuditLog
+from bot.storage.models import AuditLog
 
 # Rows an anonymous client can cause: limited in number (audit_login_problem).
 LOGIN_PROBLEMS = ("login_failed", "login_blocked")

@@ -11,7 +11,7 @@ from pathlib import Path
 from bot import settings
 from bot.console.timeutil import fmt_utc
 from bot.console.users import ROLE_LABELS, ROLES, UserError, create_user, list_users
-from bot.db.session import init_db, session_scope
+from bot.storage.session import init_db, session_scope
 
 
 def _serve(args: argparse.Namespace) -> int:
@@ -72,7 +72,7 @@ def _retention(args: argparse.Namespace) -> int:
     import logging
 
     from bot.console.purge import PurgeSettings, run_daily, run_purge
-    from bot.log_retention import default_log_dirs
+    from bot.storage.log_retention import default_log_dirs
 
     if min(args.days, args.audit_days, args.log_days) < 1:
         print("Erreur : --days, --audit-days et --log-days doivent valoir au moins 1", file=sys.stderr)

@@ -6,7 +6,7 @@ from datetime import datetime
 
 from flask import current_app
 
-from bot.db.models import utcnow
+from bot.storage.models import utcnow
 
 
 def now() -> datetime:

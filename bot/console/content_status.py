@@ -16,8 +16,8 @@ from bot import settings
 from bot.content.items import Answer, all_answers
 from bot.content.signoff import Decision, Status, statuses
 from bot.content.sources import Library
-from bot.db.models import ContentDecision
-from bot.practical import PRACTICAL_FILE
+from bot.core.practical import PRACTICAL_FILE
+from bot.storage.models import ContentDecision
 
 logger = logging.getLogger(__name__)
 

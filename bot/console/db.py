@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import current_app, g
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.db.session import engine_for
+from bot.storage.session import engine_for
 
 
 def db() -> Session:

@@ -13,8 +13,8 @@ from bot.console.queries import chunks, events, has_events_table
 from bot.console.review import ChatEvent
 from bot.console.satisfaction import FeedbackRow
 from bot.console.timeutil import LOCAL_TZ
-from bot.db.models import AnswerFeedback, MessageLabel
-from bot.intents import FEEDBACK_INTENT
+from bot.core.intents import FEEDBACK_INTENT
+from bot.storage.models import AnswerFeedback, MessageLabel
 
 _QUEUE_TYPES = ("user", "bot", "active_loop")
 

@@ -16,12 +16,12 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Callable
 
-from bot import alert_queue
 from bot.console.retention import DatabasePurge, purge_database
 from bot.console.timeutil import LOCAL_TZ
-from bot.db.models import AuditLog, utcnow
-from bot.db.session import session_scope
-from bot.log_retention import LogPurge, purge_logs
+from bot.storage import alert_queue
+from bot.storage.log_retention import LogPurge, purge_logs
+from bot.storage.models import AuditLog, utcnow
+from bot.storage.session import session_scope
 
 logger = logging.getLogger(__name__)
 RETRY_AFTER = timedelta(hours=1)
@@ -33,7 +33,7 @@ class PurgeSettings:
     audit_days: int
     log_days: int
     log_dirs: list[Path] = field(default_factory=list)
-    pending_file: Path | None = None  # default: the action server's file (bot/alert_queue.py)
+    pending_file: Path | None = None  # default: the action server's file (bot/storage/alert_queue.py)
 
 
 @dataclass

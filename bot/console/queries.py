@@ -34,9 +34,9 @@ from sqlalchemy.sql.expression import ColumnElement, FunctionElement
 
 from bot.console.stats import EventRow, outcomes_by_conversation
 from bot.console.timeutil import day_end_epoch, day_start_epoch
-from bot.db.models import Alert, AnswerFeedback, CallbackRequest, ConversationReview
-from bot.feedback import FeedbackRequest, parse_feedback
-from bot.intents import FALLBACK_INTENT, FEEDBACK_INTENT, PERSON_INTENTS, RED_FLAG_INTENTS
+from bot.core.feedback import FeedbackRequest, parse_feedback
+from bot.core.intents import FALLBACK_INTENT, FEEDBACK_INTENT, PERSON_INTENTS, RED_FLAG_INTENTS
+from bot.storage.models import Alert, AnswerFeedback, CallbackRequest, ConversationReview
 
 events = Table(
     "events",

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import threading
 
-from bot.redflags import RedFlagDetector
+from bot.core.redflags import RedFlagDetector
 
 _detector: RedFlagDetector | None = None
 _lock = threading.Lock()

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from bot.console import sessions, throttle
 from bot.console.queries import chunks, events, has_events_table
-from bot.db.models import (
+from bot.storage.models import (
     Alert,
     AnswerFeedback,
     AuditLog,

@@ -14,7 +14,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from typing import Iterable, Mapping, Sequence
 
-from bot.intents import FALLBACK_INTENT, NO_QUESTION_INTENTS, is_red_flag_intent
+from bot.core.intents import FALLBACK_INTENT, NO_QUESTION_INTENTS, is_red_flag_intent
 
 FALLBACK = "fallback"
 LOW_CONFIDENCE = "low_confidence"

@@ -10,7 +10,7 @@ from bot.console.export_formats import _cell
 from bot.console.timeutil import fmt_utc
 from bot.content.items import Answer
 from bot.content.signoff import Status
-from bot.db.models import ContentDecision
+from bot.storage.models import ContentDecision
 
 CSV_HEADER = (
     "date",

@@ -11,7 +11,7 @@ from datetime import date, timedelta
 from typing import Iterable, Sequence
 
 from bot.console.timeutil import local_day
-from bot.intents import (
+from bot.core.intents import (
     FALLBACK_INTENT,
     FEEDBACK_INTENT,
     NO_QUESTION_INTENTS,

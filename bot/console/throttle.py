@@ -27,7 +27,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from bot.db.models import LoginThrottle
+from bot.storage.models import LoginThrottle
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from bot.console.sessions import end_all_sessions
-from bot.db.models import StaffUser
+from bot.storage.models import StaffUser
 
 ROLES: tuple[str, ...] = ("secretariat", "clinician", "admin")
 ROLE_LABELS = {"secretariat": "secrétariat", "clinician": "soignant", "admin": "administrateur"}

@@ -14,7 +14,7 @@ from bot.content.items import load_practical
 from bot.content.pdf import print_pdf
 from bot.content.render import render_html
 from bot.content.sources import Library
-from bot.practical import PRACTICAL_FILE
+from bot.core.practical import PRACTICAL_FILE
 
 logger = logging.getLogger(__name__)
 HTML_NAME = "revue-contenus.html"
@@ -40,7 +40,7 @@ class Paths:
 def detector_mentions() -> Callable[[str], Sequence[str]] | None:
     """The red-flag detector's `mentioned_groups`, or None if spaCy's model cannot be loaded."""
     try:
-        from bot.redflags import RedFlagDetector
+        from bot.core.redflags import RedFlagDetector
 
         detector = RedFlagDetector()
         detector.mentioned_groups("test")  # loads spaCy now, so that a failure is caught here

@@ -1,7 +1,7 @@
 """Every answer a patient can read, collected from domain.yml and config/practical.yml.
 
 An answer is one response of the domain (all its variations) or one practical answer built by
-bot/practical.py from the secretariat's file. Its version is the hash of what the patient reads:
+bot/core/practical.py from the secretariat's file. Its version is the hash of what the patient reads:
 texts, buttons, and the channel or condition that selects a variation.
 """
 
@@ -16,8 +16,8 @@ from typing import Any, Iterable
 
 import yaml
 
-from bot.practical import PRACTICAL_INTENTS, PracticalInfo, answer_for
-from bot.voice import spoken_choices, to_speech
+from bot.core.practical import PRACTICAL_INTENTS, PracticalInfo, answer_for
+from bot.core.voice import spoken_choices, to_speech
 
 VOICE_CHANNEL = "twilio_voice"
 PRACTICAL_PREFIX = "pratique:"
@@ -50,7 +50,7 @@ class Variation:
         }
 
     def spoken(self) -> str:
-        """What a caller hears (bot/channels.py: the text for speech, then the choices)."""
+        """What a caller hears (bot/rasa_server/channels.py: the text for speech, then the choices)."""
         choices = spoken_choices([title for title, _ in self.buttons]) if self.buttons else ""
         return f"{to_speech(self.text)} {choices}".strip()
 
@@ -121,7 +121,7 @@ def domain_answers(domain: dict[str, Any]) -> list[Answer]:
 
 
 def practical_answers(data: dict[str, Any]) -> list[Answer]:
-    """The answers bot/practical.py builds from the secretariat's file, as a patient reads them now."""
+    """The answers bot/core/practical.py builds from the secretariat's file, as a patient reads them now."""
     answers = []
     for intent in PRACTICAL_INTENTS:
         built = answer_for(intent, data)

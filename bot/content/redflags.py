@@ -3,7 +3,7 @@
 Examples come from the labelled set the detector is tested on (tests/redflags/labelled_set.yml):
 messages labelled with a group must raise its emergency answer; the hard negatives mentioning a
 group's words must not; vague ones start the follow-up questions. The lexicon
-(bot/redflags/lexicon.yml) gives the groups' order of urgency and its labelling choices.
+(bot/core/redflags/lexicon.yml) gives the groups' order of urgency and its labelling choices.
 """
 
 from __future__ import annotations

@@ -2,7 +2,7 @@
 
 Nothing here is written by hand: the answers come from domain.yml and config/practical.yml, their
 quotes from the sources their `metadata.source` names, the follow-up questions from the triage form
-and bot/triage.py, the examples from the red-flag test set, the thresholds from config.yml.
+and bot/core/triage.py, the examples from the red-flag test set, the thresholds from config.yml.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ import yaml
 from bot.content.items import Answer, content_version, domain_answers, practical_answers
 from bot.content.redflags import GroupExamples, RedFlagReview
 from bot.content.sources import Library, Quote, Quotes
-from bot.triage import TRIAGE_QUESTIONS, triage_outcome
+from bot.core.triage import TRIAGE_QUESTIONS, triage_outcome
 
 REASSURE = "utter_triage_reassure"
 THRESHOLD_MEANINGS = {
@@ -59,7 +59,7 @@ class Triage:
     intro: Item | None
     steps: tuple[TriageStep, ...]
     outcome_all_no: str
-    undeclared: tuple[str, ...]  # slots of bot/triage.py that the form does not ask
+    undeclared: tuple[str, ...]  # slots of bot/core/triage.py that the form does not ask
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from bot.content import textmatch
-from bot.redflags.normalize import fold
+from bot.core.redflags.normalize import fold
 
 # Lines of the saved page that are the web builder's, not the centre's.
 _PAGE_NOISE = {"top of page", "bottom of page"}

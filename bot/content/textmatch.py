@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 from typing import Sequence
 
-from bot.redflags.normalize import fold
+from bot.core.redflags.normalize import fold
 
 STEM = 6
 FRENCH_STOP = frozenset(

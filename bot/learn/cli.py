@@ -24,16 +24,16 @@ import yaml
 
 from bot import settings
 from bot.console.masking import mask_text
-from bot.db.models import utcnow
-from bot.db.session import init_db, session_scope
-from bot.intents import red_flag_group
+from bot.core.intents import red_flag_group
+from bot.core.training_data import dedup_key, examples_in_file
 from bot.learn import store
 from bot.learn.evaluate import GateSets, Runner, file_sha256, load_sets, measure, measured_keys
 from bot.learn.gate import SetFigures, decide, table
 from bot.learn.labels import Example, Selection, select
 from bot.learn.learned_file import with_examples
-from bot.nlu_data import dedup_key, examples_in_file
 from bot.quality.cases import QUESTION, RED_FLAG, Case
+from bot.storage.models import utcnow
+from bot.storage.session import init_db, session_scope
 
 LEARNED_FILE = Path("data") / "nlu" / "learned.yml"
 ACCEPTED, REFUSED, FAILED = "accepté", "refusé", "échec"
@@ -101,8 +101,7 @@ def exclusive(lock_file: Path) -> Iterator[None]:
 def train_candidate(root: Path, out: Path, log: Path) -> Path:
     """`rasa train` on the project's files at `root` into `out`/candidate.tar.gz."""
     rasa = str(Path(sys.executable).with_name("rasa"))
-    env = {**os.environ, "RASA_TELEMETRY_ENABLED": "false",
-           "PYTHONPATH": os.pathsep.join(p for p in (str(settings.PROJECT_ROOT), os.environ.get("PYTHONPATH")) if p)}
+    env = {**os.environ, "RASA_TELEMETRY_ENABLED": "false"}
     cmd = [rasa, "train", "--config", str(root / "config.yml"), "--domain", str(root / "domain.yml"),
            "--data", str(root / "data"), "--fixed-model-name", "candidate", "--out", str(out), "--quiet"]
     with log.open("wb") as fh:
@@ -144,7 +143,7 @@ def learn(paths: Paths, database_url: str | None = None, dry_run: bool = False, 
     if run is None:
         from bot.quality.runner import run
     if mentions_red_flag is None:
-        from bot.redflags import RedFlagDetector
+        from bot.core.redflags import RedFlagDetector
 
         detector = RedFlagDetector()
         mentions_red_flag = lambda text: bool(detector.mentioned_groups(text))  # noqa: E731

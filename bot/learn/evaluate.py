@@ -14,9 +14,9 @@ from typing import Callable
 
 import yaml
 
-from bot.followups import load_table
+from bot.core.followups import load_table
+from bot.core.training_data import dedup_key, load_examples
 from bot.learn.gate import SetFigures, figures
-from bot.nlu_data import dedup_key, load_examples
 from bot.quality.cases import QUESTION, RED_FLAG, Case, cases_from_pairs, load_blind
 from bot.quality.outcome import Outcome
 from bot.quality.scores import score
@@ -25,7 +25,7 @@ from bot.settings import PROJECT_ROOT
 CACHE_VERSION = "2"  # bump when the figures' meaning changes
 # Code that shapes the replies besides the model file: components, detector, actions, practical facts.
 CODE_DIRS = ("bot", "actions", "config")
-CODE_EXCLUDED = ("bot/console/", "bot/learn/", "bot/site/", "bot/db/")
+CODE_EXCLUDED = ("bot/console/", "bot/learn/", "bot/site/", "bot/storage/")
 
 Runner = Callable[[Path, list[Case]], list[list[Outcome]]]
 

@@ -7,8 +7,8 @@ from dataclasses import dataclass, field
 from typing import Callable, Iterable, Mapping
 
 from bot.console.masking import mask_text
-from bot.intents import is_red_flag_intent
-from bot.nlu_data import dedup_key
+from bot.core.intents import is_red_flag_intent
+from bot.core.training_data import dedup_key
 
 # The review queue's two labels that are not intents.
 OUT_OF_SCOPE_LABEL = "hors_sujet"

@@ -9,8 +9,8 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from bot.db.models import LearningRun, MessageLabel, utcnow
 from bot.learn.labels import LabelRow
+from bot.storage.models import LearningRun, MessageLabel, utcnow
 
 
 def unused_labels(session: Session) -> list[LabelRow]:

@@ -8,7 +8,7 @@ from typing import Any, Iterable
 
 import yaml
 
-from bot.intents import UNCLEAR_SYMPTOM_INTENT, is_red_flag_intent, red_flag_group
+from bot.core.intents import UNCLEAR_SYMPTOM_INTENT, is_red_flag_intent, red_flag_group
 
 QUESTION = "question"
 RED_FLAG = "red_flag"

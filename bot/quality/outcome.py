@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Iterable
 
-from bot.intents import FALLBACK_INTENT, is_red_flag_intent, red_flag_group
+from bot.core.intents import FALLBACK_INTENT, is_red_flag_intent, red_flag_group
 
 TRIAGE_INTRO = "utter_triage_intro"
 FALLBACK_RESPONSES = frozenset({"utter_default", "utter_fallback_secretariat"})
@@ -70,7 +70,7 @@ def top_intent(parse: dict[str, Any]) -> str:
     return FALLBACK_INTENT
 
 
-# bot.rasa_components.RedFlagComponent's default: a classifier's red flag below it gets the follow-up
+# bot.rasa_server.components.RedFlagComponent's default: a classifier's red flag below it gets the follow-up
 # questions, not the emergency answer.
 CLASSIFIER_RED_FLAG_CONFIDENCE = 0.8
 

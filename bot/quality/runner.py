@@ -37,7 +37,7 @@ def action_server(workdir: Path | None = None) -> Iterator[tuple[str, str]]:
     with tempfile.TemporaryDirectory() as tmp:
         base = Path(workdir or tmp)
         url = f"sqlite:///{base / 'quality.db'}"
-        from bot.db import init_db
+        from bot.storage import init_db
 
         init_db(url)
         port = _free_port()

@@ -6,9 +6,9 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
-from bot.followups import PRACTICAL_PREFIX, FollowupTable
-from bot.nlu_metrics import macro_f1
+from bot.core.followups import PRACTICAL_PREFIX, FollowupTable
 from bot.quality.cases import FOLLOWUP, QUESTION, RED_FLAG, STATEMENT, SYMPTOM_UNCLEAR, Case
+from bot.quality.metrics import macro_f1
 from bot.quality.outcome import Outcome
 
 PRIORITY = ("A", "B", "E", "F", "C", "D")  # most urgent first, as the detector's lexicon orders them

@@ -9,7 +9,7 @@ from urllib.parse import urlsplit
 
 from flask import Flask, abort, render_template, send_from_directory
 
-from bot.centre import load_centre
+from bot.core.centre import load_centre
 from bot.settings import (
     AUDIT_RETENTION_DAYS,
     LOG_RETENTION_DAYS,

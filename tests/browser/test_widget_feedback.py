@@ -12,7 +12,7 @@ import time
 import pytest
 from sqlalchemy import create_engine, text
 
-from bot.voice import to_speech
+from bot.core.voice import to_speech
 
 from .widget_helpers import CHROMIUM
 

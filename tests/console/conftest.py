@@ -22,8 +22,8 @@ from sqlalchemy.engine import make_url
 
 from bot.console.app import create_app
 from bot.console.queries import events
-from bot.db.models import Base, StaffUser
-from bot.db.session import engine_for, init_db, session_scope
+from bot.storage.models import Base, StaffUser
+from bot.storage.session import engine_for, init_db, session_scope
 
 from .console_helpers import PASSWORD, Seeder, login
 
@@ -141,5 +141,5 @@ def isolated_var(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.M
     """var/ of the tests (pending alerts, logs the purge rotates): never the working tree's."""
     var = tmp_path_factory.mktemp("var")
     monkeypatch.setattr("bot.settings.VAR_DIR", var)
-    monkeypatch.setattr("bot.alert_queue.VAR_DIR", var)
+    monkeypatch.setattr("bot.storage.alert_queue.VAR_DIR", var)
     return var

@@ -14,8 +14,8 @@ from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.events import ActionExecuted, ActiveLoop, BotUttered, SessionStarted, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
-from bot.db.models import Alert, AnswerFeedback, CallbackRequest, utcnow
-from bot.db.session import session_scope
+from bot.storage.models import Alert, AnswerFeedback, CallbackRequest, utcnow
+from bot.storage.session import session_scope
 
 PASSWORD = "mot-de-passe-de-test"
 CSRF_RE = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')

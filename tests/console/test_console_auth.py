@@ -7,8 +7,8 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 
 from bot.console.users import UserError, create_user, verify_password
-from bot.db.models import AuditLog, StaffUser
-from bot.db.session import session_scope
+from bot.storage.models import AuditLog, StaffUser
+from bot.storage.session import session_scope
 
 from .console_helpers import PASSWORD, csrf_token, login
 

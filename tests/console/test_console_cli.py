@@ -13,8 +13,8 @@ from bot.__main__ import main
 from bot.console.queries import events
 from bot.console.retention import purge
 from bot.console.users import verify_password
-from bot.db.models import Alert, AuditLog, CallbackRequest, ConversationNote, ConversationReview, StaffUser, utcnow
-from bot.db.session import session_scope
+from bot.storage.models import Alert, AuditLog, CallbackRequest, ConversationNote, ConversationReview, StaffUser, utcnow
+from bot.storage.session import session_scope
 
 from .console_helpers import DAY, Seeder, bot, csrf_token, user
 
@@ -166,7 +166,7 @@ def test_console_command_serves_on_console_port(database_url: str, users: dict[s
 
     root = Path(__file__).resolve().parents[2]
     port = _free_port()
-    env = {**os.environ, "CONSOLE_PORT": str(port), "CONSOLE_SECRET_KEY": "s" * 64, "PYTHONPATH": str(root)}
+    env = {**os.environ, "CONSOLE_PORT": str(port), "CONSOLE_SECRET_KEY": "s" * 64}
     env.pop("CONSOLE_INSECURE_COOKIES", None)
     proc = subprocess.Popen(
         [sys.executable, "-m", "bot", "console", "--database-url", database_url],

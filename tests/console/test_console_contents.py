@@ -17,10 +17,10 @@ from sqlalchemy import func, select
 
 from bot.content.items import PRACTICAL_PREFIX, all_answers, content_version
 from bot.content.signoff import TO_REVALIDATE, TO_VALIDATE, VALID
-from bot.db.models import AuditLog, ContentDecision
-from bot.db.session import session_scope
-from bot.practical import PRACTICAL_FILE
+from bot.core.practical import PRACTICAL_FILE
 from bot.settings import DOMAIN_FILE
+from bot.storage.models import AuditLog, ContentDecision
+from bot.storage.session import session_scope
 
 from .console_helpers import XSS, csrf_token
 

@@ -13,8 +13,8 @@ from sqlalchemy import select
 
 from bot.console.app import create_app
 from bot.console.timeutil import today
-from bot.db.models import AuditLog, ConversationNote, ConversationReview, StaffUser
-from bot.db.session import session_scope
+from bot.storage.models import AuditLog, ConversationNote, ConversationReview, StaffUser
+from bot.storage.session import session_scope
 
 from .console_helpers import DAY, PASSWORD, Seeder, bot, csrf_token, login, user
 

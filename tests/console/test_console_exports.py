@@ -10,8 +10,8 @@ from rasa.shared.nlu.training_data.formats.rasa_yaml import RasaYAMLReader
 from sqlalchemy import select
 
 from bot.console.export_formats import CSV_HEADER, fallback_nlu_yaml
-from bot.db.models import AuditLog
-from bot.db.session import session_scope
+from bot.storage.models import AuditLog
+from bot.storage.session import session_scope
 
 from .console_helpers import XSS, Seeder, bot, user
 

@@ -14,8 +14,8 @@ from sqlalchemy import select
 
 from bot.console.queries import events
 from bot.console.retention import purge
-from bot.db.models import AnswerFeedback, AuditLog, MessageLabel
-from bot.db.session import session_scope
+from bot.storage.models import AnswerFeedback, AuditLog, MessageLabel
+from bot.storage.session import session_scope
 
 from .console_helpers import DAY, PHONE, Seeder, bot, csrf_token, feedback_sample, user
 

@@ -7,9 +7,9 @@ from datetime import datetime
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
-from bot.db.models import AuditLog
-from bot.db.session import session_scope
 from bot.learn.store import RunRecord, record_run
+from bot.storage.models import AuditLog
+from bot.storage.session import session_scope
 
 FIGURES = {"test": {"answered_right": 490, "answered_total": 505, "red_flags_caught": 60, "red_flags_total": 60,
                     "classifier_red_flags": 58, "emergency_false": 0, "non_emergency_turns": 445}}

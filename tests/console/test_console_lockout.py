@@ -14,8 +14,8 @@ from sqlalchemy.orm import sessionmaker
 from bot.console import throttle
 from bot.console.app import create_app
 from bot.console.proxy import client_address, parse_networks
-from bot.db.models import AuditLog, LoginThrottle
-from bot.db.session import engine_for, session_scope
+from bot.storage.models import AuditLog, LoginThrottle
+from bot.storage.session import engine_for, session_scope
 
 from .console_helpers import FakeClock, csrf_token, login
 

@@ -14,14 +14,15 @@ import pytest
 import yaml
 from sqlalchemy import func, select, update
 
-from bot import alert_queue
 from bot.__main__ import main
 from bot.console import throttle
 from bot.console.purge import PurgeSettings, next_run, run_daily, run_purge
 from bot.console.queries import events
 from bot.console.sessions import open_session
 from bot.console.timeutil import LOCAL_TZ
-from bot.db.models import (
+from bot.storage import alert_queue
+from bot.storage.log_retention import purge_logs
+from bot.storage.models import (
     Alert,
     AuditLog,
     CallbackRequest,
@@ -31,8 +32,7 @@ from bot.db.models import (
     LoginThrottle,
     utcnow,
 )
-from bot.db.session import session_scope
-from bot.log_retention import purge_logs
+from bot.storage.session import session_scope
 
 from .console_helpers import DAY, Seeder, bot, user
 

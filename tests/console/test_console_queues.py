@@ -8,8 +8,8 @@ from datetime import timedelta
 from flask.testing import FlaskClient
 from sqlalchemy import select, update
 
-from bot.db.models import Alert, AuditLog, CallbackRequest, utcnow
-from bot.db.session import session_scope
+from bot.storage.models import Alert, AuditLog, CallbackRequest, utcnow
+from bot.storage.session import session_scope
 
 from .console_helpers import Seeder, csrf_token
 

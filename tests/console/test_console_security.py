@@ -13,8 +13,8 @@ from werkzeug.routing import IntegerConverter
 from bot.console.auth import PUBLIC_ENDPOINTS
 from bot.console.queries import events
 from bot.console.users import ROLES, has_role
-from bot.db.models import Alert, ConversationNote, ConversationReview
-from bot.db.session import session_scope
+from bot.storage.models import Alert, ConversationNote, ConversationReview
+from bot.storage.session import session_scope
 
 from .console_helpers import XSS, Seeder, bot, csrf_token, login, user
 

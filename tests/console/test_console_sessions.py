@@ -10,8 +10,8 @@ from sqlalchemy import func, select
 
 from bot.console.app import create_app
 from bot.console.sessions import ABSOLUTE_TIMEOUT, IDLE_TIMEOUT, token_hash
-from bot.db.models import ConsoleSession, StaffUser
-from bot.db.session import session_scope
+from bot.storage.models import ConsoleSession, StaffUser
+from bot.storage.session import session_scope
 
 from .console_helpers import FakeClock, csrf_token, login
 
@@ -100,7 +100,7 @@ def test_hsts_and_address_from_a_trusted_proxy_only(
     )
     assert response.status_code == 401
     with session_scope(database_url) as s:
-        from bot.db.models import AuditLog
+        from bot.storage.models import AuditLog
 
         target = s.execute(select(AuditLog.target).where(AuditLog.action == "login_failed")).scalar_one()
     assert target == "docteur depuis 198.51.100.7"

@@ -15,8 +15,8 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ProgrammingError
 
-from bot.db.cli import create_rasa_events
-from bot.db.session import engine_for, init_db
+from bot.storage.cli import create_rasa_events
+from bot.storage.session import engine_for, init_db
 
 ROOT = Path(__file__).resolve().parents[2]
 SCRIPT = ROOT / "deploy" / "db-roles.sql"
@@ -113,7 +113,7 @@ def test_rasa_role_keeps_conversations_and_cannot_read_staff_accounts(roles_db: 
 
 @pytest.mark.postgres
 def test_actions_role_writes_alerts_and_callbacks_only(roles_db: dict[str, str]) -> None:
-    from bot.records import store_alert
+    from bot.storage.records import store_alert
 
     assert store_alert("conv-role", "A", ["jambe"], "je ne sens plus ma jambe", url=roles_db["actions"]) > 0
     assert can(
@@ -133,7 +133,7 @@ def test_console_role_runs_the_console_and_the_purge(roles_db: dict[str, str]) -
     from bot.console.app import create_app
     from bot.console.purge import PurgeSettings, run_purge
     from bot.console.users import create_user
-    from bot.db.session import session_scope
+    from bot.storage.session import session_scope
 
     from .console_helpers import login
 

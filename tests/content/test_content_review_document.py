@@ -17,7 +17,7 @@ from bot import settings
 from bot.__main__ import main
 from bot.content.builder import HTML_NAME, PDF_NAME
 from bot.content.items import all_answers, content_version, domain_answers
-from bot.practical import PRACTICAL_FILE, PRACTICAL_INTENTS, answer_for
+from bot.core.practical import PRACTICAL_FILE, PRACTICAL_INTENTS, answer_for
 
 ROOT = Path(__file__).resolve().parents[2]
 DOMAIN = yaml.safe_load((ROOT / "domain.yml").read_text(encoding="utf-8"))

@@ -17,7 +17,7 @@ from sqlalchemy.engine import make_url
 
 from bot.console.app import create_app
 from bot.console.users import create_user
-from bot.db import MessageLabel, init_db, session_scope
+from bot.storage import MessageLabel, init_db, session_scope
 
 pytestmark = pytest.mark.e2e
 CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')

@@ -9,7 +9,7 @@ import pytest
 
 from bot.console.app import create_app
 from bot.console.users import create_user
-from bot.db import session_scope
+from bot.storage import session_scope
 
 pytestmark = pytest.mark.e2e
 CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')

@@ -11,7 +11,7 @@ import requests
 from conftest import texts
 from sqlalchemy import create_engine, text
 
-from bot.conversation_ids import sign
+from bot.core.conversation_ids import sign
 from bot.settings import MAX_ALERTS_PER_CONVERSATION, MAX_CALLBACKS_PER_CONVERSATION
 
 pytestmark = pytest.mark.e2e

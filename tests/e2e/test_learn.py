@@ -26,9 +26,9 @@ import pytest
 import yaml
 from sqlalchemy import select
 
-from bot.db.models import LearningRun, MessageLabel, utcnow
-from bot.db.session import init_db, session_scope
-from bot.nlu_data import load_examples
+from bot.core.training_data import load_examples
+from bot.storage.models import LearningRun, MessageLabel, utcnow
+from bot.storage.session import init_db, session_scope
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow, pytest.mark.timeout(2400)]
 
@@ -123,8 +123,7 @@ def add_label(url: str, text: str, label: str, red: bool = False, reviewed: bool
 
 
 def learn(root: Path, url: str, work: Path) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "DATABASE_URL": url, "ASSISTANT_VAR_DIR": str(work.parent), "RASA_TELEMETRY_ENABLED": "false",
-           "PYTHONPATH": str(ROOT)}
+    env = {**os.environ, "DATABASE_URL": url, "ASSISTANT_VAR_DIR": str(work.parent), "RASA_TELEMETRY_ENABLED": "false"}
     done = subprocess.run([sys.executable, "-m", "bot", "learn", "--root", str(root), "--work-dir", str(work)],
                           cwd=ROOT, env=env, capture_output=True, text=True, timeout=2000, check=False)
     print(done.stdout)

@@ -9,7 +9,7 @@ import requests
 from conftest import texts
 from sqlalchemy import create_engine, text
 
-from bot.centre import load_centre
+from bot.core.centre import load_centre
 from bot.settings import RETENTION_DAYS
 
 pytestmark = pytest.mark.e2e

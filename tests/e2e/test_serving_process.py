@@ -36,7 +36,7 @@ print(json.dumps({
 def test_loading_and_answering_imports_neither_tensorflow_nor_training_code() -> None:
     if not MODEL.exists():
         pytest.fail(f"no trained model at {MODEL}: run `make test`, which trains it")
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "RASA_TELEMETRY_ENABLED": "false",
+    env = {**os.environ, "RASA_TELEMETRY_ENABLED": "false",
            # Production sets them: Rasa's own set-up would import TensorFlow to apply them.
            "TF_INTER_OP_PARALLELISM_THREADS": "1", "TF_INTRA_OP_PARALLELISM_THREADS": "1"}
     out = subprocess.run([sys.executable, "-c", PROBE, str(MODEL)], cwd=ROOT, env=env,

@@ -15,8 +15,8 @@ import pytest
 import socketio
 from sqlalchemy import create_engine, text
 
-from bot.channels import MAX_MESSAGE_CHARS, SOCKET_BURST, TOO_FAST
-from bot.conversation_ids import sign
+from bot.core.conversation_ids import sign
+from bot.rasa_server.channels import MAX_MESSAGE_CHARS, SOCKET_BURST, TOO_FAST
 
 pytestmark = pytest.mark.e2e
 ALLOWED = "http://localhost:8080"

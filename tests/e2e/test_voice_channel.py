@@ -15,7 +15,7 @@ import pytest
 import requests
 from sqlalchemy import create_engine, text
 
-from bot.twilio_signature import twilio_signature
+from bot.core.twilio_signature import twilio_signature
 
 pytestmark = pytest.mark.e2e
 

@@ -9,19 +9,15 @@ They need TEST_POSTGRES_URL and TEST_REDIS_URL, and they take about ten minutes:
 from __future__ import annotations
 
 import os
-import sys
 from pathlib import Path
 from typing import Iterator
 
 import pytest
 
+from bench.prod_stack import ProdStack
+
 ROOT = Path(__file__).resolve().parents[2]
 HERE = Path(__file__).resolve().parent
-for p in (ROOT, ROOT / "tests"):
-    if str(p) not in sys.path:
-        sys.path.insert(0, str(p))
-
-from bench.prod_stack import ProdStack  # noqa: E402
 
 MODEL = ROOT / "models" / "current.tar.gz"
 

@@ -76,7 +76,7 @@ def test_helm_values_close_the_doors() -> None:
     actions = yaml.safe_load((helm / "rasa-action-server-values.yaml").read_text(encoding="utf-8"))
     channels = rasa["applicationSettings"]["credentials"]["additionalChannelCredentials"]
     credentials = yaml.safe_load((ROOT / "credentials.yml").read_text(encoding="utf-8"))
-    assert set(channels) == set(credentials) and all(c.startswith("bot.channels.") for c in channels)
+    assert set(channels) == set(credentials) and all(c.startswith("bot.rasa_server.channels.") for c in channels)
 
     env = _env(rasa)
     assert env["ASSISTANT_ENV"]["value"] == "production"

@@ -48,8 +48,8 @@ def _seed(url: str) -> None:
     from rasa.shared.core.trackers import DialogueStateTracker
 
     from bot.console.users import create_user
-    from bot.db.models import Alert, CallbackRequest
-    from bot.db.session import init_db, session_scope
+    from bot.storage.models import Alert, CallbackRequest
+    from bot.storage.session import init_db, session_scope
 
     init_db(url)
     store = SQLTrackerStore(host=url)
@@ -87,7 +87,6 @@ def console(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Pat
     log = tmp_path_factory.mktemp("sqlmap") / "console.log"
     env = {
         **os.environ,
-        "PYTHONPATH": str(ROOT),
         "CONSOLE_INSECURE_COOKIES": "1",  # plain http on the loopback
         "TRUSTED_PROXIES": "127.0.0.1",
         "CONSOLE_SECRET_KEY": uuid.uuid4().hex * 2,
@@ -115,7 +114,7 @@ def console(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Pat
     finally:
         proc.terminate()
         proc.wait(20)
-        from bot.db.session import engine_for
+        from bot.storage.session import engine_for
 
         engine_for(url).dispose()
         with admin.connect() as conn:

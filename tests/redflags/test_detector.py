@@ -18,8 +18,8 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot.redflags import Detection, RedFlagDetector
-from bot.redflags.normalize import clean_text, expand_sms, fold, normalize, squeeze
+from bot.core.redflags import Detection, RedFlagDetector
+from bot.core.redflags.normalize import clean_text, expand_sms, fold, normalize, squeeze
 
 HERE = Path(__file__).parent
 LABELLED = HERE / "labelled_set.yml"

@@ -15,7 +15,7 @@ from actions.alerts import ActionStoreAlert
 from actions.callback import ActionAskCbConsent, ActionSubmitCallback, ValidateCallbackForm
 from actions.feedback import ActionStoreFeedback
 from actions.triage import ActionTriageOutcome, ValidateTriageForm
-from bot.db import Alert, AnswerFeedback, CallbackRequest, init_db, session_scope
+from bot.storage import Alert, AnswerFeedback, CallbackRequest, init_db, session_scope
 
 ROOT = Path(__file__).resolve().parents[2]
 DOMAIN = yaml.safe_load((ROOT / "domain.yml").read_text(encoding="utf-8"))
@@ -25,7 +25,7 @@ DOMAIN = yaml.safe_load((ROOT / "domain.yml").read_text(encoding="utf-8"))
 def database(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
     url = f"sqlite:///{tmp_path / 'actions.db'}"
     monkeypatch.setenv("DATABASE_URL", url)
-    monkeypatch.setattr("bot.alert_queue.VAR_DIR", tmp_path)
+    monkeypatch.setattr("bot.storage.alert_queue.VAR_DIR", tmp_path)
     init_db(url)
     return url
 
@@ -178,7 +178,7 @@ def test_callback_requests_stop_at_the_conversation_cap(database: str, monkeypat
 
 def test_alerts_stop_at_the_conversation_cap_and_are_not_queued(database: str, tmp_path: Path,
                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("bot.alert_queue.MAX_ALERTS_PER_CONVERSATION", 3)
+    monkeypatch.setattr("bot.storage.alert_queue.MAX_ALERTS_PER_CONVERSATION", 3)
     for _ in range(5):
         run(ActionStoreAlert(), tracker("je manque d'air", "red_flag_b"))
     assert not (tmp_path / "alerts-pending.jsonl").exists()

@@ -3,7 +3,7 @@
 from collections import Counter
 from pathlib import Path
 
-from bot.nlu_data import dedup_key, load_examples
+from bot.core.training_data import dedup_key, load_examples
 from bot.quality.cases import FOLLOWUP, QUESTION, RED_FLAG, load_blind
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -32,7 +32,7 @@ def test_the_blind_set_shares_no_message_with_the_training_data_or_the_other_set
 def test_every_expected_topic_and_aspect_is_known():
     import yaml
 
-    from bot.followups import load_table
+    from bot.core.followups import load_table
 
     intents = set(yaml.safe_load((ROOT / "domain.yml").read_text(encoding="utf-8"))["intents"])
     aspects = set(load_table().aspects) | {"hours"}

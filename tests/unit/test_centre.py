@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from bot.centre import CENTRE_FILE, Centre, fill, load_centre, parse_centre
-from bot.channels import voice_failure_text
-from bot.practical import answer_for
+from bot.core.centre import CENTRE_FILE, Centre, fill, load_centre, parse_centre
+from bot.core.practical import answer_for
+from bot.rasa_server.channels import voice_failure_text
 from bot.site import create_app
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import pytest
 
-from bot import conversation_ids as ids
 from bot.action_server import token_ok
-from bot.rate_limit import RateLimiter
-from bot.twilio_signature import refusal, twilio_signature, valid_twilio_signature
+from bot.core import conversation_ids as ids
+from bot.core.rate_limit import RateLimiter
+from bot.core.twilio_signature import refusal, twilio_signature, valid_twilio_signature
 
 # Twilio's documented example (https://www.twilio.com/docs/usage/security#validating-requests).
 DOC_TOKEN = "12345"

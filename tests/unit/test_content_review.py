@@ -21,7 +21,7 @@ from bot.content.signoff import (
     statuses,
 )
 from bot.content.sources import Library, parse_facts, parse_page, split_top_level
-from bot.triage import TRIAGE_QUESTIONS
+from bot.core.triage import TRIAGE_QUESTIONS
 
 PAGE = """top of page
 
@@ -163,7 +163,7 @@ def test_versions_change_with_what_the_patient_reads() -> None:
 
 
 def test_the_spoken_variant_is_what_the_phone_channel_says() -> None:
-    from bot.channels import FrenchVoiceOutput
+    from bot.rasa_server.channels import FrenchVoiceOutput
 
     for variation in (
         Variation("🚨 Appelez le 01 39 63 71 39, 24 h/24.", (("Oui", "/affirm"), ("Non", "/deny"))),
@@ -237,7 +237,7 @@ def test_thresholds_from_the_configuration_and_the_components_defaults() -> None
     config = {
         "pipeline": [
             {"name": "FallbackClassifier", "threshold": 0.3, "ambiguity_threshold": 0.05},
-            {"name": "bot.rasa_components.RedFlagComponent", "fallback_threshold": 0.3},
+            {"name": "bot.rasa_server.components.RedFlagComponent", "fallback_threshold": 0.3},
         ],
         "policies": [{"name": "MemoizationPolicy", "max_history": 4}],
     }

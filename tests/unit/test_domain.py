@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from bot.answer_texts import patient_texts, rendered
-from bot.centre import fill, load_centre
-from bot.readability import measure
+from bot.core.answer_texts import patient_texts, rendered
+from bot.core.centre import fill, load_centre
+from bot.core.readability import measure
 
 ROOT = Path(__file__).resolve().parents[2]
 DOMAIN = yaml.safe_load((ROOT / "domain.yml").read_text(encoding="utf-8"))
@@ -118,7 +118,7 @@ def test_no_answer_promises_opening_hours() -> None:
 # ---------- Issue 11: the fixes, one test each ----------
 
 def training_examples(intent: str) -> list[str]:
-    from bot.nlu_data import load_examples
+    from bot.core.training_data import load_examples
 
     return [text for name, text in load_examples(ROOT / "data" / "nlu") if name == intent]
 

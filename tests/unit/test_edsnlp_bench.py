@@ -13,7 +13,7 @@ import yaml
 
 from bench.edsnlp.export import build, exchange_for
 from bench.edsnlp.scoring import Decision, decide, reported, score
-from bot.redflags import RedFlagDetector
+from bot.core.redflags import RedFlagDetector
 
 ROOT = Path(__file__).resolve().parents[2]
 PRIORITY = ["A", "B", "E", "F", "C", "D"]

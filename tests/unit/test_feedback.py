@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.channels import answer_metadata
-from bot.feedback import (
+from bot.core.feedback import (
     MAX_COMMENT,
     answer_intent,
     asks_feedback,
@@ -14,6 +13,7 @@ from bot.feedback import (
     parse_feedback,
     practical_answer_name,
 )
+from bot.rasa_server.channels import answer_metadata
 
 
 @pytest.mark.parametrize(

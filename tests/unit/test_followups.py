@@ -1,11 +1,11 @@
-"""Elliptical follow-ups answered against the previous topic (bot/followups.py, bot/followups.yml)."""
+"""Elliptical follow-ups answered against the previous topic (bot/core/followups.py, bot/core/followups.yml)."""
 
 import re
 from pathlib import Path
 
 import yaml
 
-from bot.followups import aspect_of, last_topic, load_table
+from bot.core.followups import aspect_of, last_topic, load_table
 
 ROOT = Path(__file__).resolve().parents[2]
 DOMAIN = yaml.safe_load((ROOT / "domain.yml").read_text(encoding="utf-8"))

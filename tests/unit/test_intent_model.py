@@ -1,4 +1,4 @@
-"""The intent classifier on its own (bot/intent_model.py) and through its Rasa adapter, without spaCy."""
+"""The intent classifier on its own (bot/core/intent_model.py) and through its Rasa adapter, without spaCy."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from bot.intent_model import IntentModel
+from bot.core.intent_model import IntentModel
 
 TRAIN = {
     "ask_fasting": ["faut il etre a jeun", "je peux manger avant", "a jeun combien de temps",
@@ -91,7 +91,7 @@ def test_rasa_adapter_saves_and_loads_through_model_storage(tmp_path: Path) -> N
     from rasa.shared.nlu.training_data.message import Message
     from rasa.shared.nlu.training_data.training_data import TrainingData
 
-    from bot.rasa_classifier import LinearIntentClassifier
+    from bot.rasa_server.classifier import LinearIntentClassifier
 
     texts, labels = training_pairs()
     storage = LocalModelStorage(tmp_path)
@@ -114,7 +114,7 @@ def test_rasa_adapter_refuses_a_model_file_holding_foreign_types(tmp_path: Path)
     from rasa.engine.storage.local_model_storage import LocalModelStorage
     from rasa.engine.storage.resource import Resource
 
-    from bot.rasa_classifier import LinearIntentClassifier
+    from bot.rasa_server.classifier import LinearIntentClassifier
 
     storage = LocalModelStorage(tmp_path)
     resource = Resource("intent_classifier")

@@ -15,12 +15,12 @@ import pytest
 import yaml
 from sqlalchemy import select
 
-from bot.db.models import LearningRun, MessageLabel, utcnow
-from bot.db.session import init_db, session_scope
 from bot.learn import cli
 from bot.learn.evaluate import GateSets
 from bot.quality.cases import RED_FLAG, Case
 from bot.quality.outcome import Outcome
+from bot.storage.models import LearningRun, MessageLabel, utcnow
+from bot.storage.session import init_db, session_scope
 
 ROOT = Path(__file__).resolve().parents[2]
 GOOD, BREAKS_RED_FLAG = b"candidate that answers everything", b"candidate that misses red flags"

@@ -5,10 +5,10 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from bot.followups import load_table
+from bot.core.followups import load_table
+from bot.core.training_data import dedup_key
 from bot.learn.evaluate import GateSets, measure, measured_keys, redflag_cases
 from bot.learn.gate import SetFigures, decide, figures, table
-from bot.nlu_data import dedup_key
 from bot.quality.cases import FOLLOWUP, QUESTION, RED_FLAG, Case
 from bot.quality.outcome import Outcome
 from bot.quality.scores import score
@@ -191,7 +191,7 @@ def test_cases_are_named_by_all_their_turns() -> None:
 
 def test_the_classifier_vote_is_read_from_the_red_flag_entity_or_the_intent() -> None:
     from bot.quality.outcome import CLASSIFIER_RED_FLAG_CONFIDENCE, classifier_red_flag
-    from bot.rasa_components import RedFlagComponent
+    from bot.rasa_server.components import RedFlagComponent
 
     assert CLASSIFIER_RED_FLAG_CONFIDENCE == RedFlagComponent.get_default_config()["classifier_red_flag_confidence"]
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from rasa.shared.nlu.training_data.formats.rasa_yaml import RasaYAMLReader
 
+from bot.core.training_data import dedup_key
 from bot.learn.labels import (
     CONFLICT,
     MEASURED,
@@ -16,7 +17,6 @@ from bot.learn.labels import (
     select,
 )
 from bot.learn.learned_file import read_blocks, with_examples
-from bot.nlu_data import dedup_key
 
 INTENTS = ["ask_driving", "ask_fasting", "out_of_scope", "red_flag_a"]
 

@@ -17,8 +17,8 @@ import numpy as np
 import pytest
 import skops.io as sio
 
-from bot.intent_model import IntentModel
-from bot.rasa_classifier import TRUSTED_TYPES, foreign_types
+from bot.core.intent_model import IntentModel
+from bot.rasa_server.classifier import TRUSTED_TYPES, foreign_types
 
 FORMER_PREFIXES = ("sklearn.", "numpy.", "scipy.", "builtins.")
 
@@ -74,7 +74,7 @@ def test_code_in_a_model_file_is_refused_before_it_runs(tmp_path: Path, module: 
     from rasa.engine.storage.local_model_storage import LocalModelStorage
     from rasa.engine.storage.resource import Resource
 
-    from bot.rasa_classifier import LinearIntentClassifier
+    from bot.rasa_server.classifier import LinearIntentClassifier
 
     marker = tmp_path / "marker"
     (tmp_path / "storage").mkdir()

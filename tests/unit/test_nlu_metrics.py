@@ -1,6 +1,6 @@
 import pytest
 
-from bot.nlu_metrics import accuracy, errors_by_label, macro_f1, per_label_f1, percentile, threshold_table
+from bot.quality.metrics import accuracy, errors_by_label, macro_f1, per_label_f1, percentile, threshold_table
 
 
 def test_accuracy_and_f1_on_a_known_case() -> None:

@@ -1,6 +1,6 @@
 import pytest
 
-from bot.phone import normalize_phone
+from bot.core.phone import normalize_phone
 
 
 @pytest.mark.parametrize(

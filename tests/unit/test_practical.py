@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from bot.centre import load_centre
-from bot.practical import PRACTICAL_INTENTS, PracticalInfo, answer_for
+from bot.core.centre import load_centre
+from bot.core.practical import PRACTICAL_INTENTS, PracticalInfo, answer_for
 
 ROOT = Path(__file__).resolve().parents[2]
 REAL = yaml.safe_load((ROOT / "config" / "practical.yml").read_text(encoding="utf-8"))

@@ -1,10 +1,10 @@
-"""Word count and LIX of an answer (bot/readability.py)."""
+"""Word count and LIX of an answer (bot/core/readability.py)."""
 
 from __future__ import annotations
 
 import pytest
 
-from bot.readability import letters, measure, words
+from bot.core.readability import letters, measure, words
 
 
 def test_words_ignore_punctuation_and_emoji_and_keep_elisions_whole() -> None:

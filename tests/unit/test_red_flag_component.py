@@ -1,10 +1,10 @@
-"""When a vague-symptom match replaces the classifier's intent (bot.rasa_components.ambiguity_overrides)."""
+"""When a vague-symptom match replaces the classifier's intent (bot.rasa_server.components.ambiguity_overrides)."""
 
 from __future__ import annotations
 
 import pytest
 
-from bot.rasa_components import CONFIDENT_QUESTION, ambiguity_overrides
+from bot.rasa_server.components import CONFIDENT_QUESTION, ambiguity_overrides
 
 
 @pytest.mark.parametrize(
@@ -35,7 +35,7 @@ class StubDetector:
         self.detected, self.mentioned, self.ambiguous = detected, mentioned, ambiguous
 
     def detect(self, text: str, doc: object = None) -> object:
-        from bot.redflags.detector import Detection
+        from bot.core.redflags.detector import Detection
 
         return None if self.detected is None else Detection(self.detected, ("mot",), text)
 
@@ -52,7 +52,7 @@ class StubDetector:
 def run_component(detector: StubDetector, ranking: list[tuple[str, float]]) -> dict:
     from rasa.shared.nlu.training_data.message import Message
 
-    from bot.rasa_components import RedFlagComponent
+    from bot.rasa_server.components import RedFlagComponent
 
     ranked = [{"name": n, "confidence": c} for n, c in ranking]
     message = Message(data={"text": "un message", "intent": ranked[0], "intent_ranking": ranked})
@@ -106,5 +106,5 @@ def test_config_keeps_the_component_threshold_equal_to_the_fallback_classifier()
 
     pipeline = yaml.safe_load((Path(__file__).resolve().parents[2] / "config.yml").read_text())["pipeline"]
     by_name = {c["name"]: c for c in pipeline}
-    assert by_name["bot.rasa_components.RedFlagComponent"]["fallback_threshold"] == \
+    assert by_name["bot.rasa_server.components.RedFlagComponent"]["fallback_threshold"] == \
         by_name["FallbackClassifier"]["threshold"]

@@ -1,7 +1,7 @@
-"""Clause-aware reading of long messages (bot/requests.py) and the second-request policy's decision."""
+"""Clause-aware reading of long messages (bot/core/requests.py) and the second-request policy's decision."""
 
-from bot.rasa_policies import SECOND_REQUEST_ACTION, next_action
-from bot.requests import answer_for_intent, choose_requests, is_question, segments
+from bot.core.requests import answer_for_intent, choose_requests, is_question, segments
+from bot.rasa_server.policies import SECOND_REQUEST_ACTION, next_action
 
 
 def test_negated_symptoms_are_statements_and_the_question_is_its_own_clause():
@@ -29,7 +29,7 @@ def test_question_forms_without_a_question_mark():
 
 
 def seg(text, question=True, goodbye=False):
-    from bot.requests import Segment
+    from bot.core.requests import Segment
 
     return Segment(0, len(text), text, question, goodbye)
 

@@ -1,6 +1,6 @@
 import pytest
 
-from bot.channels import MAX_MESSAGE_CHARS, parse_rest_request
+from bot.rasa_server.channels import MAX_MESSAGE_CHARS, parse_rest_request
 
 
 def test_a_normal_request_is_accepted() -> None:
@@ -24,7 +24,7 @@ def test_huge_messages_are_cut_and_nul_bytes_removed() -> None:
 
 
 def test_the_disclaimer_comes_first_unless_an_emergency_must() -> None:
-    from bot.channels import place_disclaimer
+    from bot.rasa_server.channels import place_disclaimer
 
     d = {"text": "avertissement"}
     assert place_disclaimer([{"text": "Bonjour !"}], d) == [d, {"text": "Bonjour !"}]

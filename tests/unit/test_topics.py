@@ -6,7 +6,7 @@ from pathlib import Path
 
 import yaml
 
-from bot.topics import (
+from bot.core.topics import (
     EXTRA_LABELS,
     TOPIC_NAMES,
     answer_name,

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import yaml
 
-from bot.intents import PAYLOAD_ONLY_INTENTS
-from bot.nlu_data import dedup_key as key
-from bot.nlu_data import load_examples
+from bot.core.intents import PAYLOAD_ONLY_INTENTS
+from bot.core.training_data import dedup_key as key
+from bot.core.training_data import load_examples
 
 ROOT = Path(__file__).resolve().parents[2]
 # Payload-only intents (the widget's buttons) are never typed: nothing to learn or to test.

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import yaml
 
-from bot.triage import TRIAGE_QUESTIONS, TRIAGE_SLOTS, questions_to_ask, triage_outcome
+from bot.core.triage import TRIAGE_QUESTIONS, TRIAGE_SLOTS, questions_to_ask, triage_outcome
 
 ROOT = Path(__file__).resolve().parents[2]
 DOMAIN = yaml.safe_load((ROOT / "domain.yml").read_text(encoding="utf-8"))

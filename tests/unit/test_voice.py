@@ -3,7 +3,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.voice import number_words, speak_phone, spoken_choices, to_speech
+from bot.core.voice import number_words, speak_phone, spoken_choices, to_speech
 
 # Shared with the widget's read-aloud (web/test/voice.test.js): both must say an answer the same way.
 CASES = json.loads((Path(__file__).resolve().parents[1] / "data" / "voice_cases.json").read_text(encoding="utf-8"))

@@ -13,7 +13,7 @@ from bot.console.db import db
 from bot.console.forms import EmptyForm, PasswordForm, RetentionForm, RoleForm, UserCreateForm
 from bot.console.retention import count_expired, purge
 from bot.console.users import UserError, create_user, delete_user, list_users, set_password, set_role
-from bot.db.models import AuditLog, StaffUser
+from bot.storage.models import AuditLog, StaffUser
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 

@@ -11,7 +11,7 @@ from bot.console.auth import role_required
 from bot.console.db import db
 from bot.console.forms import EmptyForm
 from bot.console.views.common import parse_page
-from bot.db.models import Alert, utcnow
+from bot.storage.models import Alert, utcnow
 
 bp = Blueprint("alerts", __name__)
 PER_PAGE = 50

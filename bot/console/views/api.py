@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from bot.console.auth import passive, role_required
 from bot.console.db import db
 from bot.console.views.dashboard import load_dashboard, period_from_args
-from bot.db.models import Alert
+from bot.storage.models import Alert
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 

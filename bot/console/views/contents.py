@@ -20,7 +20,7 @@ from bot.console.signoff_export import signoff_csv
 from bot.console.timeutil import LOCAL_TZ
 from bot.content.items import Answer, content_version
 from bot.content.signoff import APPROVED, CHANGE_REQUESTED, STATUSES, VALID
-from bot.db.models import ContentDecision, utcnow
+from bot.storage.models import ContentDecision, utcnow
 
 bp = Blueprint("contents", __name__)
 MAX_COMMENT = 2000

@@ -16,7 +16,7 @@ from bot.console.feedback_queries import labels_for
 from bot.console.forms import EmptyForm, NoteForm, TagsForm
 from bot.console.queries import conversation_exists, conversation_messages, list_conversations
 from bot.console.views.common import filter_args, parse_filters, parse_page
-from bot.db.models import Alert, CallbackRequest, ConversationNote, ConversationReview, utcnow
+from bot.storage.models import Alert, CallbackRequest, ConversationNote, ConversationReview, utcnow
 
 bp = Blueprint("conversations", __name__)
 

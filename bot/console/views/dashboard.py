@@ -19,8 +19,8 @@ from bot.console.stats import OUTCOME_LABELS, OUTCOMES, AlertRow, Dashboard, bui
 from bot.console.timeutil import day_end_epoch, day_start_epoch, today, utc_naive_from_epoch
 from bot.console.views.callbacks import HANDLED
 from bot.content.signoff import awaiting_count
-from bot.db.models import Alert, CallbackRequest
-from bot.topics import topic_name
+from bot.core.topics import topic_name
+from bot.storage.models import Alert, CallbackRequest
 
 bp = Blueprint("dashboard", __name__)
 PERIODS = (7, 30, 90, 365)

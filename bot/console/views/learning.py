@@ -10,8 +10,8 @@ from bot.console.audit import audit
 from bot.console.auth import role_required
 from bot.console.db import db
 from bot.console.views.common import parse_page
-from bot.db.models import LearningRun
 from bot.learn.gate import compare_rows
+from bot.storage.models import LearningRun
 
 bp = Blueprint("learning", __name__)
 PER_PAGE = 20

@@ -29,8 +29,8 @@ from bot.console.review import REASONS, STAFF, Candidate, find_candidates, sugge
 from bot.console.timeutil import day_end_epoch, day_start_epoch, today
 from bot.console.views.common import parse_page
 from bot.console.views.dashboard import PERIODS, period_from_args
-from bot.db.models import MessageLabel, utcnow
-from bot.topics import NEW_TOPIC_LABEL, label_choices, topic_name
+from bot.core.topics import NEW_TOPIC_LABEL, label_choices, topic_name
+from bot.storage.models import MessageLabel, utcnow
 
 bp = Blueprint("review", __name__)
 PER_PAGE = 30

@@ -15,7 +15,7 @@ from bot.console.feedback_queries import feedback_rows
 from bot.console.satisfaction import Satisfaction, build_satisfaction
 from bot.console.timeutil import day_end_epoch, day_start_epoch, today, utc_naive_from_epoch
 from bot.console.views.dashboard import PERIODS, period_from_args
-from bot.topics import TOPIC_NAMES, answer_name
+from bot.core.topics import TOPIC_NAMES, answer_name
 
 bp = Blueprint("satisfaction", __name__)
 YES_COLOUR, NO_COLOUR = "#2e7d32", "#b3261e"

@@ -18,9 +18,9 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Iterable, Iterator
 
-from bot.db.models import Alert
-from bot.records import recent_count, store_alert
 from bot.settings import ALERT_WINDOW_HOURS, MAX_ALERTS_PER_CONVERSATION, VAR_DIR
+from bot.storage.models import Alert
+from bot.storage.records import recent_count, store_alert
 
 logger = logging.getLogger(__name__)
 _lock = threading.Lock()

@@ -37,7 +37,7 @@ def _engine(url: str) -> Engine:
 
 def init_db(url: str | None = None) -> Engine:
     """Create or migrate the schema to the latest revision (Alembic)."""
-    from bot.db.migrate import upgrade
+    from bot.storage.migrate import upgrade
 
     upgrade(url or database_url())
     return engine_for(url)

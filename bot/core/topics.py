@@ -6,7 +6,7 @@ the review queue offer these names, never the intent names.
 
 from __future__ import annotations
 
-from bot.intents import FALLBACK_INTENT, FEEDBACK_INTENT, RED_FLAG_INTENTS, is_red_flag_intent
+from bot.core.intents import FALLBACK_INTENT, FEEDBACK_INTENT, RED_FLAG_INTENTS, is_red_flag_intent
 
 TOPIC_NAMES: dict[str, str] = {
     # conversation

@@ -1,6 +1,6 @@
 """The project's own tables, beside Rasa's tracker store, through SQLAlchemy."""
 
-from bot.db.models import (
+from bot.storage.models import (
     Alert,
     AnswerFeedback,
     AuditLog,
@@ -11,7 +11,7 @@ from bot.db.models import (
     MessageLabel,
     StaffUser,
 )
-from bot.db.session import engine_for, init_db, session_scope
+from bot.storage.session import engine_for, init_db, session_scope
 
 __all__ = [
     "Alert",

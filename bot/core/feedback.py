@@ -10,8 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Iterable, Mapping
 
-from bot.intents import FEEDBACK_INTENT, is_red_flag_intent
-from bot.topics import TOPIC_NAMES
+from bot.core.intents import FEEDBACK_INTENT, is_red_flag_intent
+from bot.core.topics import TOPIC_NAMES
 
 VALUES = ("oui", "non")
 MAX_COMMENT = 500

@@ -14,7 +14,7 @@ from typing import Any, Iterable, Mapping
 
 import yaml
 
-from bot.practical import PRACTICAL_INTENTS
+from bot.core.practical import PRACTICAL_INTENTS
 
 TABLE_FILE = Path(__file__).with_name("followups.yml")
 FOLLOWUP_PREFIX = "followup_"

@@ -2,7 +2,7 @@
 
 The first request is answered by the rules, as any single question, without the action server; this
 policy then predicts `action_answer_second_request` once, then listening. It reads what the
-classifier wrote in the parse data (`requests`, bot/requests.py) and stays silent otherwise: when the
+classifier wrote in the parse data (`requests`, bot/core/requests.py) and stays silent otherwise: when the
 red-flag component or the fallback replaced the intent, during a form, or for a single request.
 """
 
@@ -19,7 +19,7 @@ from rasa.shared.core.events import ActionExecuted, UserUttered
 from rasa.shared.core.generator import TrackerWithCachedStates
 from rasa.shared.core.trackers import DialogueStateTracker
 
-from bot.requests import REQUESTS_KEY
+from bot.core.requests import REQUESTS_KEY
 
 SECOND_REQUEST_ACTION = "action_answer_second_request"
 

@@ -20,14 +20,14 @@ from rasa.nlu.constants import SPACY_DOCS
 from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
-from bot.intents import (
+from bot.core.intents import (
     FALLBACK_INTENT,
     UNCLEAR_SYMPTOM_INTENT,
     is_red_flag_intent,
     red_flag_group,
     red_flag_intent,
 )
-from bot.redflags import RedFlagDetector
+from bot.core.redflags import RedFlagDetector
 
 logger = logging.getLogger(__name__)
 

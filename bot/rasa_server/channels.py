@@ -11,10 +11,10 @@ the emergency rules would no longer match.
   origins in ALLOWED_ORIGINS. Its messages also name the answer (`metadata.utter_action`, which Rasa's
   socket.io output drops) and say whether the widget asks "Cette réponse vous a aidé ?" under it.
 - `FrenchTwilioVoiceInput`: Rasa's Twilio Voice channel, in French, answers converted for speech
-  (bot/voice.py). It keeps the name `twilio_voice`, so that `channel: twilio_voice` response
+  (bot/core/voice.py). It keeps the name `twilio_voice`, so that `channel: twilio_voice` response
   variations in domain.yml apply to it.
 
-Conversation ids are issued by the server (bot/conversation_ids.py): the widget and REST clients hold
+Conversation ids are issued by the server (bot/core/conversation_ids.py): the widget and REST clients hold
 a signed token, a phone call is its Twilio `CallSid` behind a checked Twilio signature; the id of
 each channel has its own prefix ("web-", "rest-", "tel-"), so no channel can write into another's
 conversations, and no client into a conversation it was not given.
@@ -38,13 +38,13 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 from twilio.twiml.voice_response import Gather, VoiceResponse
 
-from bot import conversation_ids as ids
-from bot.centre import fill, load_centre
-from bot.feedback import asks_feedback
-from bot.rate_limit import RateLimiter
+from bot.core import conversation_ids as ids
+from bot.core.centre import fill, load_centre
+from bot.core.feedback import asks_feedback
+from bot.core.rate_limit import RateLimiter
+from bot.core.twilio_signature import refusal
+from bot.core.voice import spoken_choices, to_speech
 from bot.settings import allowed_origins, conversation_token_key, is_production, rasa_public_url, twilio_auth_token
-from bot.twilio_signature import refusal
-from bot.voice import spoken_choices, to_speech
 
 logger = logging.getLogger(__name__)
 

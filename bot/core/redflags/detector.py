@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any
 
 import yaml
 
-from bot.redflags.normalize import clean_text, normalize_words, plain_tokens, split_word
+from bot.core.redflags.normalize import clean_text, normalize_words, plain_tokens, split_word
 
 if TYPE_CHECKING:
     from spacy.language import Language

@@ -4,7 +4,7 @@ A conversation id names a channel ("web-", "rest-", "tel-") and a random part. T
 clients hold a *token*: the id plus an HMAC-SHA256 of it under a key only the Rasa servers know. A
 client cannot name a conversation it was not given, and staff who read ids in the console cannot
 borrow them (the signature is never stored). A phone call's id is Twilio's `CallSid`: the request
-carrying it is itself signed by Twilio (bot/twilio_signature.py).
+carrying it is itself signed by Twilio (bot/core/twilio_signature.py).
 """
 
 from __future__ import annotations

@@ -1,5 +1,5 @@
 """Red-flag detector of the patient assistant: emergency symptoms reported in a French message."""
 
-from bot.redflags.detector import Detection, RedFlagDetector
+from bot.core.redflags.detector import Detection, RedFlagDetector
 
 __all__ = ["Detection", "RedFlagDetector"]

@@ -8,8 +8,8 @@ from pathlib import Path
 import yaml
 
 from bot import settings
-from bot.centre import Centre, fill, load_centre
-from bot.practical import PRACTICAL_INTENTS, PracticalInfo, answer_for
+from bot.core.centre import Centre, fill, load_centre
+from bot.core.practical import PRACTICAL_INTENTS, PracticalInfo, answer_for
 
 EXAMPLE_CALLBACK_PHONE = "06 12 34 56 78"  # the patient's own number in utter_callback_saved
 

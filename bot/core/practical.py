@@ -1,6 +1,6 @@
 """Practical answers (contact, address, hours, prices, what to bring).
 
-The centre's phone, e-mail and address come from config/centre.yml (bot/centre.py); the rest from
+The centre's phone, e-mail and address come from config/centre.yml (bot/core/centre.py); the rest from
 config/practical.yml, which the secretariat edits and which is read again whenever it changes. A
 missing value is said to be missing, with the secretariat's number: nothing is invented.
 """
@@ -15,7 +15,7 @@ from typing import Any
 
 import yaml
 
-from bot.centre import Centre, load_centre
+from bot.core.centre import Centre, load_centre
 from bot.settings import PROJECT_ROOT
 
 PRACTICAL_FILE = Path(os.environ.get("PRACTICAL_FILE", PROJECT_ROOT / "config" / "practical.yml"))

@@ -1,4 +1,4 @@
-"""Rasa adapter for `bot.intent_model.IntentModel`: trains it, saves it in the model archive, ranks intents.
+"""Rasa adapter for `bot.core.intent_model.IntentModel`: trains it, saves it in the model archive, ranks intents.
 
 Sentence vectors come from the spaCy document that `SpacyNLP` puts on each message; the n-gram
 features are the model's own, so the pipeline needs no featurizer. Saved with skops (as Rasa's own
@@ -26,9 +26,9 @@ from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from bot.intent_model import IntentModel, Ranking
-from bot.intents import PAYLOAD_ONLY_INTENTS
-from bot.requests import REQUESTS_KEY, Segment, choose_requests, segments
+from bot.core.intent_model import IntentModel, Ranking
+from bot.core.intents import PAYLOAD_ONLY_INTENTS
+from bot.core.requests import REQUESTS_KEY, Segment, choose_requests, segments
 
 logger = logging.getLogger(__name__)
 
@@ -138,7 +138,7 @@ class LinearIntentClassifier(IntentClassifier, GraphComponent):
         return messages
 
     def _segment_rankings(self, message: Message, text: str) -> list[tuple[Segment, Ranking]]:
-        """Each sentence or question clause of a long message, ranked on its own (bot/requests.py)."""
+        """Each sentence or question clause of a long message, ranked on its own (bot/core/requests.py)."""
         parts = segments(text)
         if len(parts) < 2 or len(parts) > MAX_SEGMENTS:
             return []

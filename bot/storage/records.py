@@ -8,8 +8,8 @@ from typing import Iterable
 
 from sqlalchemy import func, select
 
-from bot.db.models import Alert, AnswerFeedback, CallbackRequest, utcnow
-from bot.db.session import session_scope
+from bot.storage.models import Alert, AnswerFeedback, CallbackRequest, utcnow
+from bot.storage.session import session_scope
 
 logger = logging.getLogger(__name__)
 

@@ -12,8 +12,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from bot.practical import PRACTICAL_INTENTS
-from bot.redflags.normalize import fold
+from bot.core.practical import PRACTICAL_INTENTS
+from bot.core.redflags.normalize import fold
 
 # The parse-data key the classifier writes and the second-request policy and action read.
 REQUESTS_KEY = "requests"

@@ -6,8 +6,8 @@ import argparse
 
 from sqlalchemy import select
 
-from bot.db.models import Alert, CallbackRequest
-from bot.db.session import engine_for, init_db, session_scope
+from bot.storage.models import Alert, CallbackRequest
+from bot.storage.session import engine_for, init_db, session_scope
 
 
 def create_rasa_events(url: str | None = None) -> None:

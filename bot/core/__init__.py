@@ -1,0 +1,1 @@
+"""Domain logic with no Rasa, web-framework or database import: intents, red flags, triage, answers."""

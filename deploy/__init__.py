@@ -1,1 +1,0 @@
-"""Production deployment: Rasa stores that survive backend outages, local stack, Helm values."""
