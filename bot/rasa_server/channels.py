@@ -34,7 +34,7 @@ from rasa.core.channels.socketio import SocketIOInput, SocketIOOutput
 from rasa.core.channels.twilio_voice import TwilioVoiceCollectingOutputChannel, TwilioVoiceInput
 from rasa.shared.core.events import BotUttered, UserUttered
 from sanic import Blueprint, response
-from sanic.request import Request
+from sanic.request import Request, RequestParameters
 from sanic.response import HTTPResponse
 from twilio.twiml.voice_response import Gather, VoiceResponse
 
@@ -298,10 +298,10 @@ class FrenchTwilioVoiceInput(TwilioVoiceInput):
 
         @webhook.route("/webhook", methods=["POST"])
         async def receive(request: Request) -> HTTPResponse:
-            form = request.form or {}
+            form = request.form or RequestParameters()
             # Twilio signs the URL it called, which is the public one, not the one behind the proxy.
             url = public_url + request.path + (f"?{request.query_string}" if request.query_string else "")
-            params = {name: form.getlist(name) for name in form}
+            params = dict(form)  # every value is the list of the values sent under that name
             reason = refusal(auth_token, production, url, params, request.headers.get("X-Twilio-Signature"))
             if reason:
                 logger.warning("phone webhook request refused: %s", reason)
