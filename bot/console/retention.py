@@ -30,8 +30,6 @@ from bot.storage.models import (
     utcnow,
 )
 
-ATTACHED = (Alert, CallbackRequest, ConversationReview, ConversationNote)
-
 
 @dataclass
 class RetentionResult:

@@ -95,8 +95,7 @@ def clean_text(text: str) -> str:
 
 
 def is_emergency(message: dict[str, Any]) -> bool:
-    custom = message.get("custom")
-    return str(message.get("text", "")).startswith("🚨") or (isinstance(custom, dict) and bool(custom.get("urgence")))
+    return str(message.get("text", "")).startswith("🚨")  # every emergency answer's mark (domain.yml)
 
 
 def place_disclaimer(messages: list[dict[str, Any]], disclaimer: dict[str, Any]) -> list[dict[str, Any]]:
@@ -282,7 +281,7 @@ class FrenchVoiceOutput(TwilioVoiceCollectingOutputChannel):
         await self._persist_message(self._message(recipient_id, text=f"{to_speech(text)} {choices}".strip()))
 
     async def send_custom_json(self, recipient_id: str, json_message: Dict[str, Any], **kwargs: Any) -> None:
-        return None  # the widget's emergency styling means nothing on the phone
+        return None  # a screen's payload: nothing to say on the phone
 
 
 class FrenchTwilioVoiceInput(TwilioVoiceInput):
