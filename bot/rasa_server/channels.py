@@ -2,10 +2,6 @@
 
 - `ValidatedRestInput`: Rasa's REST channel (same URL, /webhooks/rest/webhook) that answers malformed
   requests with a 400 and a French message instead of a 500.
-Both start a new conversation with the disclaimer (`utter_disclaimer` of the domain). It is added here,
-in the Rasa server's own process, rather than by a custom `action_session_start`: when the action
-server is down, a failed session start would leave the tracker without its first `action_listen`, and
-the emergency rules would no longer match.
 - `OriginCheckedSocketIOInput`: Rasa's socket.io channel, which accepts every origin (Rasa creates its
   server with `cors_allowed_origins=[]`, and `--cors` does not reach WebSockets), limited to the web
   origins in ALLOWED_ORIGINS. Its messages also name the answer (`metadata.utter_action`, which Rasa's
@@ -13,6 +9,12 @@ the emergency rules would no longer match.
 - `FrenchTwilioVoiceInput`: Rasa's Twilio Voice channel, in French, answers converted for speech
   (bot/core/voice.py). It keeps the name `twilio_voice`, so that `channel: twilio_voice` response
   variations in domain.yml apply to it.
+
+The REST and voice channels start a new conversation with the disclaimer (`utter_disclaimer` of the
+domain). It is added here, in the Rasa server's own process, rather than by a custom
+`action_session_start`: when the action server is down, a failed session start would leave the tracker
+without its first `action_listen`, and the emergency rules would no longer match. The socket.io channel
+adds none: the widget shows its own disclaimer above the conversation (web/src/strings.js).
 
 Conversation ids are issued by the server (bot/core/conversation_ids.py): the widget and REST clients hold
 a signed token, a phone call is its Twilio `CallSid` behind a checked Twilio signature; the id of
