@@ -75,6 +75,7 @@ content-review: $(BIN)/.installed browser
 
 lint: $(BIN)/.installed
 	$(BIN)/ruff check bot actions tests bench
+	$(BIN)/mypy bot actions
 	$(BIN)/rasa data validate --fail-on-warnings --quiet
 
 clean:

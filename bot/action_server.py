@@ -29,7 +29,7 @@ def token_ok(presented: str | None, expected: str | None) -> bool:
     """True when the request may be served: the token matches, or none is configured (development)."""
     if not expected:
         return True
-    return bool(presented) and hmac.compare_digest(presented.encode("utf-8", "replace"), expected.encode("utf-8"))
+    return presented is not None and hmac.compare_digest(presented.encode("utf-8", "replace"), expected.encode("utf-8"))
 
 
 def create_app(token: str | None, actions_package: str = "actions") -> Sanic:

@@ -241,7 +241,7 @@ def prepare() -> None:
         def deferred_setup() -> None:
             when_tensorflow_imported(setup)
 
-        deferred_setup.deferred = True  # type: ignore[attr-defined]
+        deferred_setup.deferred = True  # type: ignore[attr-defined]  # a marker read above
         tf_env.setup_tf_environment = deferred_setup
     share_spacy_models()
 

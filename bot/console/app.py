@@ -90,7 +90,7 @@ def create_app(
     )
     proxies = parse_networks(settings.trusted_proxies())
     if proxies:
-        app.wsgi_app = TrustedProxyMiddleware(app.wsgi_app, proxies)  # type: ignore[method-assign]
+        app.wsgi_app = TrustedProxyMiddleware(app.wsgi_app, proxies)  # type: ignore[method-assign]  # as Flask documents
 
     init_db(url)
     _register_hooks(app)  # before CSRF: without a session, any request is sent to the login page first

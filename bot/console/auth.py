@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from functools import wraps
-from typing import Any, Callable, TypeVar
+from typing import Any, Callable, TypeVar, cast
 from urllib.parse import urlsplit
 
 from flask import (
@@ -35,7 +35,7 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 def passive(view: F) -> F:
     """Marks a view called by the page on its own (polling): it does not keep an idle session alive."""
-    view.passive = True  # type: ignore[attr-defined]
+    view.passive = True  # type: ignore[attr-defined]  # a marker the session check reads
     return view
 
 
@@ -77,8 +77,8 @@ def role_required(minimum: str) -> Callable[[F], F]:
                 abort(403)
             return view(*args, **kwargs)
 
-        wrapped.min_role = minimum  # type: ignore[attr-defined]
-        return wrapped  # type: ignore[return-value]
+        wrapped.min_role = minimum  # type: ignore[attr-defined]  # a marker for the route tests
+        return wrapped  # type: ignore[return-value]  # wraps() keeps the view's signature
 
     return decorator
 
@@ -110,13 +110,14 @@ def login() -> ResponseReturnValue:
     if not form.validate_on_submit():
         return _login_page(form, None, 400 if request.method == "POST" else 200)
     s, now, address = db(), clock.now(), request.remote_addr
-    username = form.username.data.strip()
+    username = cast(str, form.username.data).strip()  # validated: DataRequired
     wait = throttle.reserve(s, username, address, now)
     if wait:
         audit_login_problem("login_blocked", f"{username[:100]} depuis {address}")
         return _login_page(form, f"Trop de tentatives échouées. Réessayez dans {wait} secondes.", 429)
     user = find_user(s, username)
-    password_ok = verify_password(user.password_hash if user is not None else None, form.password.data)
+    password = cast(str, form.password.data)  # validated: DataRequired
+    password_ok = verify_password(user.password_hash if user is not None else None, password)
     if user is None or not password_ok:
         if user is not None:
             user.failed_logins = (user.failed_logins or 0) + 1
@@ -127,7 +128,7 @@ def login() -> ResponseReturnValue:
     throttle.succeeded(s, username, address)
     user.failed_logins = 0
     if needs_rehash(user.password_hash):
-        user.password_hash = hash_password(form.password.data)
+        user.password_hash = hash_password(password)
     s.commit()
     session.clear()  # a new cookie: nothing of the anonymous session is kept
     session[SESSION_KEY] = sessions.open_session(s, user.id, now, address)

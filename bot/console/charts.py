@@ -72,7 +72,7 @@ def stacked_column_chart(
     chart.legend = [(name, colour) for name, _, colour in series if name]
     label_every = max(1, round(n / 12))
     for i, label in enumerate(labels):
-        base = top + plot_h
+        base: float = top + plot_h
         x = left + i * slot + slot * 0.1
         for name, values, colour in series:
             value = values[i]

@@ -76,8 +76,8 @@ def chat_event(row: Any) -> ChatEvent:
     base = {"event_id": int(row.id), "conversation_id": row.sender_id, "type_name": row.type_name,
             "timestamp": float(row.timestamp or 0.0)}
     if row.type_name == "user":
-        parse = data.get("parse_data") if isinstance(data.get("parse_data"), dict) else {}
-        intent = parse.get("intent") if isinstance(parse.get("intent"), dict) else {}
+        parse = data["parse_data"] if isinstance(data.get("parse_data"), dict) else {}
+        intent = parse["intent"] if isinstance(parse.get("intent"), dict) else {}
         confidence = intent.get("confidence")
         ranking = tuple(
             str(r.get("name")) for r in parse.get("intent_ranking") or [] if isinstance(r, dict) and r.get("name")
@@ -90,12 +90,12 @@ def chat_event(row: Any) -> ChatEvent:
             ranking=ranking,
         )
     if row.type_name == "bot":
-        metadata = data.get("metadata") if isinstance(data.get("metadata"), dict) else {}
+        metadata = data["metadata"] if isinstance(data.get("metadata"), dict) else {}
         return ChatEvent(**base, text=str(data.get("text") or ""), answer=str(metadata.get("utter_action") or ""))
     return ChatEvent(**base, form=row.action_name)
 
 
-def _columns():  # type: ignore[no-untyped-def]
+def _columns():
     return select(
         events.c.id, events.c.sender_id, events.c.type_name, events.c.timestamp, events.c.action_name, events.c.data
     )

@@ -145,7 +145,7 @@ def _flag(cond: ColumnElement) -> ColumnElement:
     return func.max(case((cond, 1), else_=0))
 
 
-def _conversation_query(filters: Filters):  # type: ignore[no-untyped-def]
+def _conversation_query(filters: Filters):
     is_user = events.c.type_name == "user"
     _not_feedback = or_(events.c.intent_name.is_(None), events.c.intent_name != FEEDBACK_INTENT)
     conv = (
@@ -396,7 +396,7 @@ def _message(type_name: str, timestamp: float | None, data: dict[str, Any]) -> M
         text = str(data.get("text") or "")
         if not text and extra.get("custom"):
             text = json.dumps(extra["custom"], ensure_ascii=False)
-        metadata = data.get("metadata") if isinstance(data.get("metadata"), dict) else {}
+        metadata = data["metadata"] if isinstance(data.get("metadata"), dict) else {}
         return Message("bot", timestamp, text=text, buttons=buttons, answer=str(metadata.get("utter_action") or ""))
     if type_name == "active_loop":
         return Message("form", timestamp, form=data.get("name"))

@@ -12,6 +12,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
+from typing import Any
 
 from sqlalchemy import delete, func, or_, select
 from sqlalchemy.orm import Session
@@ -28,8 +29,6 @@ from bot.storage.models import (
     MessageLabel,
     utcnow,
 )
-
-ATTACHED = (Alert, CallbackRequest, ConversationReview, ConversationNote)
 
 
 @dataclass
@@ -146,6 +145,6 @@ def purge_database(session: Session, days: int, audit_days: int, now: datetime |
     return result
 
 
-def _delete(session: Session, model: type, ids: object) -> int:
+def _delete(session: Session, model: type[Any], ids: object) -> int:
     stmt = delete(model).where(model.conversation_id.in_(ids)).execution_options(synchronize_session=False)
     return session.execute(stmt).rowcount or 0

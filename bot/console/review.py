@@ -68,10 +68,6 @@ class Candidate:
     comment: str = ""  # the patient's "Qu'est-ce qui manquait ?"
     flagged_by: str = ""
 
-    @property
-    def reason_labels(self) -> list[str]:
-        return [REASONS.get(r, r) for r in self.reasons]
-
 
 def content_words(text: str) -> set[str]:
     """Accent- and case-folded words of four letters or more, without the commonest ones."""

@@ -71,12 +71,6 @@ def resume(db: Session, token: object, now: datetime, active: bool) -> StaffUser
     return user
 
 
-def end_session(db: Session, token: object) -> None:
-    if isinstance(token, str) and token:
-        db.execute(delete(ConsoleSession).where(ConsoleSession.token_hash == token_hash(token)))
-        db.commit()
-
-
 def end_all_sessions(db: Session, user_id: int) -> int:
     """End every session of a user (logout, password change, account deleted); commit is the caller's."""
     result = db.execute(

@@ -47,7 +47,6 @@ class Policy:
 PAIR = Policy("pair", 5, timedelta(seconds=30), timedelta(minutes=15))
 ADDRESS = Policy("ip", 20, timedelta(minutes=1), timedelta(minutes=15))
 USER = Policy("user", 10, timedelta(seconds=2), timedelta(seconds=30))
-POLICIES = (PAIR, ADDRESS, USER)
 FORGET_AFTER = timedelta(hours=1)
 AUDIT_SUPPRESSED_KEY = "audit:login-rows-not-written"
 

@@ -58,7 +58,7 @@ def component_defaults(name: str) -> dict[str, Any]:
     except ImportError as exc:
         logger.warning("composant %s introuvable : %s", name, exc)
         return {}
-    component = getattr(module, class_name, None)
+    component: Any = getattr(module, class_name, None)  # any class named in config.yml
     values = dict(component.get_default_config()) if hasattr(component, "get_default_config") else {}
     for key in dir(module):
         value = getattr(module, key)

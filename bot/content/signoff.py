@@ -13,7 +13,6 @@ from typing import Iterable, Mapping
 
 APPROVED = "approuvé"
 CHANGE_REQUESTED = "modification"
-DECISIONS = (APPROVED, CHANGE_REQUESTED)
 
 VALID = "validé"
 TO_VALIDATE = "à valider"

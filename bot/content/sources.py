@@ -176,7 +176,9 @@ class Quotes:
 
 def split_top_level(text: str, sep: str) -> list[str]:
     """`text` split on `sep` outside brackets."""
-    parts, depth, current = [], 0, []
+    parts: list[str] = []
+    current: list[str] = []
+    depth = 0
     for ch in text:
         depth += ch == "("
         depth -= ch == ")" and depth > 0

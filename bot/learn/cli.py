@@ -141,7 +141,9 @@ def learn(paths: Paths, database_url: str | None = None, dry_run: bool = False, 
           run: Runner | None = None, mentions_red_flag: Callable[[str], bool] | None = None) -> int:
     """The whole command; `run` (plays cases through a model) and `mentions_red_flag` are for tests."""
     if run is None:
-        from bot.quality.runner import run
+        from bot.quality.runner import run as run_cases
+
+        run = run_cases
     if mentions_red_flag is None:
         from bot.core.redflags import RedFlagDetector
 
@@ -225,7 +227,7 @@ def _learn(paths: Paths, database_url: str | None, dry_run: bool, use_cache: boo
         raise
     finally:
         if not keep:
-            if backup is None:
+            if backup is None or times is None:  # both None together
                 paths.learned.unlink(missing_ok=True)
             else:
                 paths.learned.write_text(backup, encoding="utf-8")

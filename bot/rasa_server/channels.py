@@ -2,10 +2,6 @@
 
 - `ValidatedRestInput`: Rasa's REST channel (same URL, /webhooks/rest/webhook) that answers malformed
   requests with a 400 and a French message instead of a 500.
-Both start a new conversation with the disclaimer (`utter_disclaimer` of the domain). It is added here,
-in the Rasa server's own process, rather than by a custom `action_session_start`: when the action
-server is down, a failed session start would leave the tracker without its first `action_listen`, and
-the emergency rules would no longer match.
 - `OriginCheckedSocketIOInput`: Rasa's socket.io channel, which accepts every origin (Rasa creates its
   server with `cors_allowed_origins=[]`, and `--cors` does not reach WebSockets), limited to the web
   origins in ALLOWED_ORIGINS. Its messages also name the answer (`metadata.utter_action`, which Rasa's
@@ -13,6 +9,12 @@ the emergency rules would no longer match.
 - `FrenchTwilioVoiceInput`: Rasa's Twilio Voice channel, in French, answers converted for speech
   (bot/core/voice.py). It keeps the name `twilio_voice`, so that `channel: twilio_voice` response
   variations in domain.yml apply to it.
+
+The REST and voice channels start a new conversation with the disclaimer (`utter_disclaimer` of the
+domain). It is added here, in the Rasa server's own process, rather than by a custom
+`action_session_start`: when the action server is down, a failed session start would leave the tracker
+without its first `action_listen`, and the emergency rules would no longer match. The socket.io channel
+adds none: the widget shows its own disclaimer above the conversation (web/src/strings.js).
 
 Conversation ids are issued by the server (bot/core/conversation_ids.py): the widget and REST clients hold
 a signed token, a phone call is its Twilio `CallSid` behind a checked Twilio signature; the id of
@@ -34,7 +36,7 @@ from rasa.core.channels.socketio import SocketIOInput, SocketIOOutput
 from rasa.core.channels.twilio_voice import TwilioVoiceCollectingOutputChannel, TwilioVoiceInput
 from rasa.shared.core.events import BotUttered, UserUttered
 from sanic import Blueprint, response
-from sanic.request import Request
+from sanic.request import Request, RequestParameters
 from sanic.response import HTTPResponse
 from twilio.twiml.voice_response import Gather, VoiceResponse
 
@@ -95,8 +97,7 @@ def clean_text(text: str) -> str:
 
 
 def is_emergency(message: dict[str, Any]) -> bool:
-    custom = message.get("custom")
-    return str(message.get("text", "")).startswith("🚨") or (isinstance(custom, dict) and bool(custom.get("urgence")))
+    return str(message.get("text", "")).startswith("🚨")  # every emergency answer's mark (domain.yml)
 
 
 def place_disclaimer(messages: list[dict[str, Any]], disclaimer: dict[str, Any]) -> list[dict[str, Any]]:
@@ -282,7 +283,7 @@ class FrenchVoiceOutput(TwilioVoiceCollectingOutputChannel):
         await self._persist_message(self._message(recipient_id, text=f"{to_speech(text)} {choices}".strip()))
 
     async def send_custom_json(self, recipient_id: str, json_message: Dict[str, Any], **kwargs: Any) -> None:
-        return None  # the widget's emergency styling means nothing on the phone
+        return None  # a screen's payload: nothing to say on the phone
 
 
 class FrenchTwilioVoiceInput(TwilioVoiceInput):
@@ -298,10 +299,10 @@ class FrenchTwilioVoiceInput(TwilioVoiceInput):
 
         @webhook.route("/webhook", methods=["POST"])
         async def receive(request: Request) -> HTTPResponse:
-            form = request.form or {}
+            form = request.form or RequestParameters()
             # Twilio signs the URL it called, which is the public one, not the one behind the proxy.
             url = public_url + request.path + (f"?{request.query_string}" if request.query_string else "")
-            params = {name: form.getlist(name) for name in form}
+            params = dict(form)  # every value is the list of the values sent under that name
             reason = refusal(auth_token, production, url, params, request.headers.get("X-Twilio-Signature"))
             if reason:
                 logger.warning("phone webhook request refused: %s", reason)

@@ -80,8 +80,8 @@ class ResilientSQLTrackerStore(SQLTrackerStore):
         return await self._retrying("lecture", lambda: super(ResilientSQLTrackerStore, self).retrieve(sender_id))
 
     async def retrieve_full_tracker(self, conversation_id: str) -> DialogueStateTracker | None:
-        parent = super()
-        return await self._retrying("lecture complète", lambda: parent.retrieve_full_tracker(conversation_id))
+        return await self._retrying(
+            "lecture complète", lambda: super(ResilientSQLTrackerStore, self).retrieve_full_tracker(conversation_id))
 
     async def save(self, tracker: DialogueStateTracker) -> None:
         # Saving is idempotent: the store only appends the events it does not have yet.
@@ -143,7 +143,7 @@ class FallbackRedisLockStore(RedisLockStore):
             yield acquired
         finally:
             try:
-                self.cleanup(conversation_id, ticket)  # type: ignore[arg-type]
+                self.cleanup(conversation_id, ticket)
             except Exception as error:  # the ticket expires by itself in Redis
                 if not self._redis_down(error):
                     raise

@@ -46,7 +46,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
         return {"cfg": app.config, "centre": load_centre()}
 
     @app.after_request
-    def security_headers(response):  # type: ignore[no-untyped-def]
+    def security_headers(response):
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("Referrer-Policy", "same-origin")
         if response.mimetype == "text/html":
@@ -76,7 +76,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
         return {"status": "ok"}
 
     @app.get("/widget/<path:filename>")
-    def widget(filename: str):  # type: ignore[no-untyped-def]
+    def widget(filename: str):
         dist = Path(app.config["WIDGET_DIST_DIR"])
         if not (dist / "widget.js").is_file():
             abort(404, description="Widget non construit : lancez `bash web/build.sh` (ou `make run`).")

@@ -54,7 +54,7 @@ def store_alert_or_queue(conversation_id: str, group: str, matched: Iterable[str
         logger.warning("alert not stored: conversation %s is over its cap of %d alerts per %d h",
                        conversation_id, MAX_ALERTS_PER_CONVERSATION, ALERT_WINDOW_HOURS)
         return False
-    record = {
+    record: dict[str, Any] = {
         "conversation_id": conversation_id,
         "group": group,
         "matched": list(matched),

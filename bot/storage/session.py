@@ -24,7 +24,7 @@ def _engine(url: str) -> Engine:
         engine = create_engine(url, connect_args={"timeout": 30}, future=True)
 
         @event.listens_for(engine, "connect")
-        def _sqlite_pragmas(dbapi_conn, _record) -> None:  # type: ignore[no-untyped-def]
+        def _sqlite_pragmas(dbapi_conn, _record) -> None:
             # WAL lets Rasa's tracker store, the action server and the console share the file.
             cur = dbapi_conn.cursor()
             cur.execute("PRAGMA journal_mode=WAL")

@@ -123,8 +123,8 @@ def test_red_flag_answer_is_an_emergency(page: Page) -> None:
 def test_red_flag_typed_in_the_widget_alerts_the_team(page: Page, rasa_server) -> None:
     """Through the socket.io channel the whole turn must complete: alert stored for the clinicians,
     message acknowledged, conversation still going. Rasa 3.6's socket.io channel passes custom JSON
-    (the emergency answer's {"urgence": true}) as keyword arguments to `emit()`, which raises and
-    aborts the turn unless the project's channel handles custom payloads itself."""
+    as keyword arguments to `emit()`, which raises and aborts the turn: the emergency answer is
+    plain text marked 🚨 (domain.yml), with no custom payload."""
     open_widget(page)
     page.get_by_label("Votre message").fill("je ne sens plus mes jambes depuis ce matin")
     page.get_by_label("Votre message").press("Enter")

@@ -64,10 +64,3 @@ def test_the_topic_is_the_latest_answer_of_the_session():
     assert last_topic([*events, {"event": "bot", "metadata": {"utter_action": "utter_goodbye", "topic": "goodbye"}}]) \
         == "ask_fasting"
     assert aspect_of("followup_water") == "water" and aspect_of("ask_fasting") is None
-
-
-def test_the_intent_catalogue_lists_every_intent_of_the_domain():
-    catalogue = (ROOT / "docs" / "intents.md").read_text(encoding="utf-8")
-    listed = set(re.findall(r"^- ([a-z_]+):", catalogue, flags=re.M))
-    red_flags = {i for i in DOMAIN["intents"] if i.startswith("red_flag_")}
-    assert set(DOMAIN["intents"]) - red_flags == listed

@@ -28,6 +28,6 @@ def test_the_disclaimer_comes_first_unless_an_emergency_must() -> None:
 
     d = {"text": "avertissement"}
     assert place_disclaimer([{"text": "Bonjour !"}], d) == [d, {"text": "Bonjour !"}]
-    emergency = [{"text": "🚨 URGENCE"}, {"custom": {"urgence": True}}, {"text": "Pour votre autre question :"}]
-    assert place_disclaimer(emergency, d) == [*emergency[:2], d, emergency[2]]
+    emergency = [{"text": "🚨 URGENCE"}, {"text": "Pour votre autre question :"}]
+    assert place_disclaimer(emergency, d) == [emergency[0], d, emergency[1]]
     assert place_disclaimer([], d) == [d]

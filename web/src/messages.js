@@ -2,10 +2,6 @@
 
 const URGENT_MARK = "\u{1F6A8}"; // 🚨 starts every emergency answer
 
-function hasUrgentFlag(obj) {
-  return Boolean(obj && typeof obj === "object" && (obj.urgence === true || obj.urgence === "true"));
-}
-
 // Rasa sends {text, quick_replies:[{title, payload}]} on socket.io, {text, buttons} on REST, and
 // custom JSON either as {custom: {...}} or as the bare object. Our socket.io channel adds
 // {metadata: {utter_action, ask_feedback}}: the answer's name and whether to ask "Cette réponse vous
@@ -18,15 +14,13 @@ export function normalizeBotMessage(data) {
   const buttons = raw
     .filter((b) => b && typeof b.title === "string" && b.title.trim())
     .map((b) => ({ title: b.title, payload: typeof b.payload === "string" && b.payload ? b.payload : b.title }));
-  const flagged = hasUrgentFlag(data) || hasUrgentFlag(data.custom);
-  const urgent = flagged || text.trimStart().startsWith(URGENT_MARK);
+  const urgent = text.trimStart().startsWith(URGENT_MARK);
   const meta = data.metadata && typeof data.metadata === "object" ? data.metadata : {};
   const answer = typeof meta.utter_action === "string" ? meta.utter_action.slice(0, 120) : "";
   return {
     text,
     buttons,
     urgent,
-    flagged,
     answer,
     askFeedback: Boolean(answer) && meta.ask_feedback === true && !urgent,
     empty: !text && buttons.length === 0,

@@ -340,21 +340,7 @@ class ChatWidget {
   receive(data) {
     const m = normalizeBotMessage(data);
     if (!m) return;
-    if (m.empty) {
-      // custom {"urgence": true} sent apart from its text: mark the answer already shown
-      if (m.flagged) {
-        this.turnUrgent = true;
-        const last = this.state.messages[this.state.messages.length - 1];
-        if (last && last.from === "bot" && !last.urgent) {
-          last.urgent = true;
-          last.badge = true;
-          delete last.feedback; // nobody is asked whether an emergency answer helped
-          this.persist();
-          this.replace(last, true);
-        }
-      }
-      return;
-    }
+    if (m.empty) return; // custom JSON or an empty text: nothing to show
     if (m.urgent) this.turnUrgent = true;
     this.answers += 1;
     this.showTyping(false);

@@ -10,13 +10,10 @@ test("socket.io quick_replies and REST buttons both become buttons", () => {
   assert.deepEqual(rest.buttons, [{ title: "Non", payload: "/deny" }]);
 });
 
-test("emergency answers are recognised by their mark or by the custom flag", () => {
+test("emergency answers are recognised by their mark", () => {
   assert.equal(normalizeBotMessage({ text: "🚨 Appelez le 15" }).urgent, true);
   assert.equal(normalizeBotMessage({ text: "Bonjour" }).urgent, false);
-  const custom = normalizeBotMessage({ custom: { urgence: true, groupe: "A" } });
-  assert.equal(custom.urgent, true);
-  assert.equal(custom.empty, true);
-  assert.equal(normalizeBotMessage({ urgence: true, groupe: "A" }).flagged, true);
+  assert.equal(normalizeBotMessage({ custom: { anything: 1 } }).empty, true);
   assert.equal(normalizeBotMessage(null), null);
 });
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from sqlalchemy import func, select
@@ -52,7 +54,8 @@ def create() -> ResponseReturnValue:
                 flash(str(error), "warning")
         return redirect(url_for("admin.users"))
     try:
-        user = create_user(db(), form.username.data, form.password.data, form.role.data)
+        # WTForms types `data` as optional: DataRequired() has refused a missing value.
+        user = create_user(db(), cast(str, form.username.data), cast(str, form.password.data), form.role.data)
     except UserError as exc:
         flash(str(exc), "warning")
         return redirect(url_for("admin.users"))
@@ -89,7 +92,7 @@ def change_password(user_id: int) -> ResponseReturnValue:
     if not form.validate_on_submit():
         flash("Mot de passe trop court.", "warning")
         return redirect(url_for("admin.users"))
-    set_password(db(), user, form.password.data)
+    set_password(db(), user, cast(str, form.password.data))
     db().commit()
     audit("user_password", user.username)
     flash(f"Mot de passe de {user.username} changé (ses sessions ouvertes sont fermées).", "ok")
@@ -126,7 +129,7 @@ def audit_log() -> ResponseReturnValue:
 def retention() -> ResponseReturnValue:
     form = RetentionForm()
     if form.validate_on_submit():
-        result = purge(db(), form.days.data)
+        result = purge(db(), cast(int, form.days.data))
         db().commit()
         audit("retention", f"{form.days.data} jours : {result.as_text()}")
         flash(f"Supprimé : {result.as_text()}.", "ok")

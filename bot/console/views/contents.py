@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
@@ -73,7 +74,7 @@ def index() -> ResponseReturnValue:
 
 
 def _back(answer_id: str | None = None) -> Response:
-    args = {"etat": AWAITING} if request.form.get("etat") == AWAITING else {}
+    args: dict[str, Any] = {"etat": AWAITING} if request.form.get("etat") == AWAITING else {}
     target = url_for("contents.index", **args)
     return redirect(target + (f"#{anchor(answer_id)}" if answer_id else ""))
 

@@ -5,6 +5,8 @@ Transcripts are medical data: clinicians and admins only (the secretariat works 
 
 from __future__ import annotations
 
+from typing import cast
+
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from sqlalchemy import select
@@ -134,7 +136,7 @@ def add_note() -> ResponseReturnValue:
     if not form.validate_on_submit() or not conversation_exists(db(), cid):
         flash("La note est vide ou trop longue.", "warning")
         return _back(cid)
-    db().add(ConversationNote(conversation_id=cid, author=g.user.username, text=form.text.data.strip()))
+    db().add(ConversationNote(conversation_id=cid, author=g.user.username, text=cast(str, form.text.data).strip()))
     db().commit()
     audit("conversation_note", cid)
     flash("Note ajoutée.", "ok")

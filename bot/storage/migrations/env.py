@@ -11,7 +11,7 @@ config = context.config
 target_metadata = Base.metadata
 
 
-def include_object(obj, name, type_, reflected, compare_to):  # type: ignore[no-untyped-def]
+def include_object(obj, name, type_, reflected, compare_to):
     return not (type_ == "table" and reflected and name not in target_metadata.tables)
 
 
