@@ -317,31 +317,17 @@ def verify_events(database_url: str, report: LoadReport) -> dict[str, Any]:
     A message retried after a transport failure may legitimately appear twice in a row (the first
     attempt was processed but its answer never arrived): counted apart as `duplicates_after_retry`.
     """
-    import psycopg2
+    from bot.storage.events import count_user_messages_containing, user_messages
+    from bot.storage.session import session_scope
 
     expected = report.texts_by_sender()
     retried = report.retried()
     senders = sorted(expected)
-    rows: list[tuple[str, str]] = []
-    conn = psycopg2.connect(database_url.replace("postgresql+psycopg2://", "postgresql://"), connect_timeout=10)
-    try:
-        with conn.cursor() as cur:
-            cur.execute(
-                "SELECT sender_id, data FROM events WHERE type_name = 'user' AND sender_id = ANY(%s) ORDER BY id",
-                (senders,),
-            )
-            rows = cur.fetchall()
-            cur.execute(
-                "SELECT count(*) FROM events WHERE type_name = 'user' AND sender_id <> ALL(%s) "
-                "AND data LIKE %s",
-                (senders, f'%"load_run": "{report.config.run_id}"%'),
-            )
-            stray = int(cur.fetchone()[0])
-    finally:
-        conn.close()
+    with session_scope(database_url) as session:
+        rows = user_messages(session, senders)
+        stray = count_user_messages_containing(session, f'"load_run": "{report.config.run_id}"', excluding=senders)
     stored: dict[str, list[tuple[str, dict]]] = {s: [] for s in senders}
-    for sender, data in rows:
-        event = json.loads(data)
+    for sender, event in rows:
         stored[sender].append((event.get("text") or "", event.get("metadata") or {}))
 
     ok, missing, extra, mixed, disordered, dup_retry = 0, 0, 0, 0, 0, 0

@@ -10,7 +10,7 @@ import importlib
 import sys
 
 # Modules exposing `register(subparsers)`; a missing optional part is skipped, never silently broken.
-PARTS = ("bot.storage.cli", "bot.console.cli", "bot.site.cli", "bot.content.cli", "bot.learn.cli")
+PARTS = ("bot.settings_doc", "bot.storage.cli", "bot.console.cli", "bot.site.cli", "bot.content.cli", "bot.learn.cli")
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -38,7 +38,7 @@ CSP = (
 
 def _secret_key() -> str:
     """CONSOLE_SECRET_KEY, else a random key kept in var/ (0600) so that sessions survive restarts."""
-    key = os.environ.get("CONSOLE_SECRET_KEY")
+    key = settings.console_secret_key()
     if key:
         return key
     path = Path(settings.VAR_DIR) / "console_secret_key"

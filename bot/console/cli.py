@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import getpass
-import os
 import sys
 from pathlib import Path
 
@@ -32,7 +31,7 @@ def _serve(args: argparse.Namespace) -> int:
 def _read_password(args: argparse.Namespace) -> str:
     if args.password:
         return str(args.password)
-    env = os.environ.get("CONSOLE_PASSWORD")
+    env = settings.console_password()
     if env:
         return env
     if not sys.stdin.isatty():
@@ -103,8 +102,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     common.add_argument("--database-url", default=None, help="base de données (défaut : DATABASE_URL ou var/)")
 
     p = sub.add_parser("console", parents=[common], help="lance la console du personnel (web)")
-    p.add_argument("--host", default=os.environ.get("CONSOLE_HOST", "127.0.0.1"))
-    p.add_argument("--port", type=int, default=int(os.environ.get("CONSOLE_PORT", "8081")))
+    p.add_argument("--host", default=settings.console_host())
+    p.add_argument("--port", type=int, default=settings.console_port())
     p.set_defaults(func=_serve)
 
     users = sub.add_parser("users", help="comptes de la console")

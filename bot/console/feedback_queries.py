@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-import json
 from datetime import date, datetime, timezone
 from typing import Any, Sequence
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from bot.console.queries import chunks, events, has_events_table
 from bot.console.review import ChatEvent
 from bot.console.satisfaction import FeedbackRow
 from bot.console.timeutil import LOCAL_TZ
 from bot.core.intents import FEEDBACK_INTENT
+from bot.storage.events import chunks, event_data, events, has_events_table
 from bot.storage.models import AnswerFeedback, MessageLabel
 
 _QUEUE_TYPES = ("user", "bot", "active_loop")
@@ -62,17 +61,9 @@ def negative_feedback_questions(session: Session, conversation_ids: Sequence[str
     return out
 
 
-def _load(data: str | None) -> dict[str, Any]:
-    try:
-        value = json.loads(data or "{}")
-    except ValueError:
-        return {}
-    return value if isinstance(value, dict) else {}
-
-
 def chat_event(row: Any) -> ChatEvent:
     """A row of Rasa's `events` table (id, sender_id, type_name, timestamp, action_name, data)."""
-    data = _load(row.data)
+    data = event_data(row.data)
     base = {"event_id": int(row.id), "conversation_id": row.sender_id, "type_name": row.type_name,
             "timestamp": float(row.timestamp or 0.0)}
     if row.type_name == "user":

@@ -1,7 +1,6 @@
-"""Reading Rasa's `events` table and the project's tables, through SQLAlchemy with bound parameters.
+"""The console's reading of Rasa's `events` table and of the project's tables (SQLAlchemy, bound parameters).
 
-The `events` table belongs to Rasa's SQL tracker store: it is described here for reading (and for
-retention deletes) but never created by the console. Before Rasa has written anything it may not
+The table itself is described in bot/storage/events.py. Before Rasa has written anything it may not
 exist: every function then answers as if there were no conversation.
 """
 
@@ -12,83 +11,22 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Iterator, Sequence
 
-from sqlalchemy import (
-    Column,
-    Float,
-    Integer,
-    MetaData,
-    String,
-    Table,
-    Text,
-    and_,
-    case,
-    exists,
-    func,
-    inspect,
-    or_,
-    select,
-)
-from sqlalchemy.ext.compiler import compiles
+from sqlalchemy import and_, case, exists, func, or_, select
 from sqlalchemy.orm import Session
-from sqlalchemy.sql.expression import ColumnElement, FunctionElement
+from sqlalchemy.sql.expression import ColumnElement
 
 from bot.console.stats import EventRow, outcomes_by_conversation
 from bot.console.timeutil import day_end_epoch, day_start_epoch
 from bot.core.feedback import FeedbackRequest, parse_feedback
 from bot.core.intents import FALLBACK_INTENT, FEEDBACK_INTENT, PERSON_INTENTS, RED_FLAG_INTENTS
+from bot.storage.events import chunks, event_data, event_text, events, has_events_table
 from bot.storage.models import Alert, AnswerFeedback, CallbackRequest, ConversationReview
-
-events = Table(
-    "events",
-    MetaData(),
-    Column("id", Integer, primary_key=True),
-    Column("sender_id", String(255), nullable=False),
-    Column("type_name", String(255), nullable=False),
-    Column("timestamp", Float),
-    Column("intent_name", String(255)),
-    Column("action_name", String(255)),
-    Column("data", Text),
-)
-
-CHUNK = 500  # ids per IN (...) list, far below SQLite's limit on bound parameters
-
-
-class event_text(FunctionElement):  # noqa: N801 - SQL function style
-    """The `text` field of an event's JSON `data`, decoded (so accents match as typed)."""
-
-    type = Text()
-    name = "event_text"
-    inherit_cache = True
-
-
-@compiles(event_text)
-def _event_text_default(element: event_text, compiler: Any, **kw: Any) -> str:
-    return compiler.process(element.clauses, **kw)
-
-
-@compiles(event_text, "sqlite")
-def _event_text_sqlite(element: event_text, compiler: Any, **kw: Any) -> str:
-    return f"json_extract({compiler.process(element.clauses, **kw)}, '$.text')"
-
-
-@compiles(event_text, "postgresql")
-def _event_text_pg(element: event_text, compiler: Any, **kw: Any) -> str:
-    return f"(CAST({compiler.process(element.clauses, **kw)} AS JSON) ->> 'text')"
-
-
-def has_events_table(session: Session) -> bool:
-    return inspect(session.get_bind()).has_table("events")
 
 
 def like_pattern(text: str) -> str:
     """A LIKE pattern matching `text` anywhere, with `/` as escape character."""
     escaped = text.replace("/", "//").replace("%", "/%").replace("_", "/_")
     return f"%{escaped}%"
-
-
-def chunks(items: Sequence[str], size: int = CHUNK) -> Iterator[Sequence[str]]:
-    for i in range(0, len(items), size):
-        yield items[i : i + size]
 
 
 # --- conversation list -------------------------------------------------------------------------
@@ -257,7 +195,7 @@ def _attach_first_messages(session: Session, items: list[ConversationSummary]) -
         .group_by(events.c.sender_id)
     )
     rows = session.execute(select(events.c.sender_id, events.c.data).where(events.c.id.in_(first_ids))).all()
-    texts = {r.sender_id: str(_load(r.data).get("text") or "") for r in rows}
+    texts = {r.sender_id: str(event_data(r.data).get("text") or "") for r in rows}
     for item in items:
         item.first_message = texts.get(item.conversation_id, "")
 
@@ -327,14 +265,6 @@ def callback_conversations(session: Session, conversation_ids: Sequence[str] | N
     return found
 
 
-def _load(data: str | None) -> dict[str, Any]:
-    try:
-        value = json.loads(data or "{}")
-    except ValueError:
-        return {}
-    return value if isinstance(value, dict) else {}
-
-
 @dataclass
 class Message:
     kind: str  # user | bot | session | form
@@ -366,7 +296,7 @@ def conversation_messages(session: Session, conversation_id: str) -> list[Messag
     ).all()
     messages = []
     for r in rows:
-        message = _message(r.type_name, r.timestamp, _load(r.data))
+        message = _message(r.type_name, r.timestamp, event_data(r.data))
         message.event_id = int(r.id)
         messages.append(message)
     return messages
@@ -422,4 +352,4 @@ def fallback_messages(session: Session, date_from: date | None = None, date_to: 
         query = query.where(events.c.timestamp >= day_start_epoch(date_from))
     if date_to:
         query = query.where(events.c.timestamp < day_end_epoch(date_to))
-    return [str(_load(d).get("text") or "") for d in session.execute(query.order_by(events.c.id)).scalars()]
+    return [str(event_data(d).get("text") or "") for d in session.execute(query.order_by(events.c.id)).scalars()]

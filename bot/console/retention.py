@@ -18,7 +18,7 @@ from sqlalchemy import delete, func, or_, select
 from sqlalchemy.orm import Session
 
 from bot.console import sessions, throttle
-from bot.console.queries import chunks, events, has_events_table
+from bot.storage.events import chunks, conversations_by_last_event, delete_conversations
 from bot.storage.models import (
     Alert,
     AnswerFeedback,
@@ -66,12 +66,7 @@ class DatabasePurge:
 
 def _old_and_recent(session: Session, days: int, now: float | None) -> tuple[list[str], set[str]]:
     cutoff = (now if now is not None else time.time()) - days * 86400
-    if not has_events_table(session):
-        return [], set()
-    last = func.max(events.c.timestamp)
-    old = session.execute(select(events.c.sender_id).group_by(events.c.sender_id).having(last < cutoff)).scalars()
-    recent = session.execute(select(events.c.sender_id).group_by(events.c.sender_id).having(last >= cutoff)).scalars()
-    return sorted(old), set(recent)
+    return conversations_by_last_event(session, cutoff)
 
 
 def _orphans(session: Session, cutoff: datetime, recent: set[str], known: set[str]) -> set[str]:
@@ -111,7 +106,7 @@ def purge(session: Session, days: int, now: float | None = None) -> RetentionRes
     result = RetentionResult(conversations=len(ids))
     for part in chunks(ids):
         if old:
-            result.events += session.execute(delete(events).where(events.c.sender_id.in_(part))).rowcount or 0
+            result.events += delete_conversations(session, part)
         result.alerts += _delete(session, Alert, part)
         result.callback_requests += _delete(session, CallbackRequest, part)
         result.reviews += _delete(session, ConversationReview, part)

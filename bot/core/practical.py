@@ -7,7 +7,6 @@ missing value is said to be missing, with the secretariat's number: nothing is i
 
 from __future__ import annotations
 
-import os
 import threading
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,9 +15,7 @@ from typing import Any
 import yaml
 
 from bot.core.centre import Centre, load_centre
-from bot.settings import PROJECT_ROOT
-
-PRACTICAL_FILE = Path(os.environ.get("PRACTICAL_FILE", PROJECT_ROOT / "config" / "practical.yml"))
+from bot.settings import PRACTICAL_FILE
 
 
 @dataclass(frozen=True)

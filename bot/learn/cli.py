@@ -101,7 +101,7 @@ def exclusive(lock_file: Path) -> Iterator[None]:
 def train_candidate(root: Path, out: Path, log: Path) -> Path:
     """`rasa train` on the project's files at `root` into `out`/candidate.tar.gz."""
     rasa = str(Path(sys.executable).with_name("rasa"))
-    env = {**os.environ, "RASA_TELEMETRY_ENABLED": "false"}
+    env = settings.child_environment(RASA_TELEMETRY_ENABLED="false")
     cmd = [rasa, "train", "--config", str(root / "config.yml"), "--domain", str(root / "domain.yml"),
            "--data", str(root / "data"), "--fixed-model-name", "candidate", "--out", str(out), "--quiet"]
     with log.open("wb") as fh:

@@ -7,7 +7,6 @@ The Rasa agent runs in this process with an in-memory tracker store; the custom 
 from __future__ import annotations
 
 import asyncio
-import os
 import secrets
 import socket
 import subprocess
@@ -22,7 +21,7 @@ import requests
 
 from bot.quality.cases import Case
 from bot.quality.outcome import Outcome, outcome_of_turn
-from bot.settings import PROJECT_ROOT
+from bot.settings import PROJECT_ROOT, child_environment
 
 
 def _free_port() -> int:
@@ -42,8 +41,8 @@ def action_server(workdir: Path | None = None) -> Iterator[tuple[str, str]]:
         init_db(url)
         port = _free_port()
         token = secrets.token_hex(16)
-        env = {**os.environ, "DATABASE_URL": url, "RASA_TELEMETRY_ENABLED": "false", "ACTION_SERVER_TOKEN": token,
-               "ACTIONS_HOST": "127.0.0.1"}
+        env = child_environment(DATABASE_URL=url, RASA_TELEMETRY_ENABLED="false", ACTION_SERVER_TOKEN=token,
+                                ACTIONS_HOST="127.0.0.1")
         log = (base / "actions.log").open("ab")
         proc = subprocess.Popen(
             [sys.executable, "-m", "bot.action_server", "-p", str(port)],

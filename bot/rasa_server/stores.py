@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
 import time
 from contextlib import asynccontextmanager
 from typing import Any, AsyncGenerator, Awaitable, Callable, Iterable, TypeVar
@@ -31,11 +30,12 @@ from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.utils.endpoints import EndpointConfig
 
+from bot.settings import tracker_store_outage_budget
+
 logger = logging.getLogger(__name__)
 
 T = TypeVar("T")
 
-DEFAULT_OUTAGE_BUDGET = 20.0
 WARN_EVERY_SECONDS = 10.0
 
 
@@ -51,9 +51,10 @@ def _is_connection_error(error: BaseException) -> bool:
 class ResilientSQLTrackerStore(SQLTrackerStore):
     """SQL tracker store whose reads and writes wait out a short database outage."""
 
-    def __init__(self, *args: Any, outage_budget: float | None = None, **kwargs: Any) -> None:
-        budget = outage_budget if outage_budget is not None else os.environ.get("TRACKER_STORE_OUTAGE_BUDGET")
-        self.outage_budget = float(budget) if budget not in (None, "") else DEFAULT_OUTAGE_BUDGET
+    def __init__(self, *args: Any, outage_budget: float | str | None = None, **kwargs: Any) -> None:
+        if outage_budget is None or outage_budget == "":  # a blank key of the endpoints file counts as unset
+            outage_budget = tracker_store_outage_budget()
+        self.outage_budget = float(outage_budget)
         super().__init__(*args, **kwargs)
         # A pooled connection killed by a database restart is detected before use, not during a query.
         self.engine.pool._pre_ping = True

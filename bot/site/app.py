@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -13,11 +12,11 @@ from bot.core.centre import load_centre
 from bot.settings import (
     AUDIT_RETENTION_DAYS,
     LOG_RETENTION_DAYS,
-    PROJECT_ROOT,
     RETENTION_DAYS,
+    privacy_url,
+    rasa_public_url,
+    widget_dist_dir,
 )
-
-WIDGET_DIST = PROJECT_ROOT / "web" / "dist"
 
 
 def _origins(url: str) -> str:
@@ -30,9 +29,9 @@ def _origins(url: str) -> str:
 def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     app = Flask(__name__)
     app.config.update(
-        RASA_PUBLIC_URL=os.environ.get("RASA_PUBLIC_URL", "http://localhost:5005"),
-        PRIVACY_URL=os.environ.get("PRIVACY_URL", ""),
-        WIDGET_DIST_DIR=os.environ.get("WIDGET_DIST_DIR", str(WIDGET_DIST)),
+        RASA_PUBLIC_URL=rasa_public_url(),
+        PRIVACY_URL=privacy_url(),
+        WIDGET_DIST_DIR=widget_dist_dir(),
         WIDGET_TITLE="Assistant vertébroplastie",
         WIDGET_PRIMARY_COLOR="#1d4f91",
         RETENTION_DAYS=RETENTION_DAYS,

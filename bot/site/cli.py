@@ -6,7 +6,7 @@ import argparse
 import os
 import subprocess
 
-from bot.settings import PROJECT_ROOT
+from bot.settings import PROJECT_ROOT, site_host, site_port
 
 
 def _run(args: argparse.Namespace) -> int:
@@ -32,6 +32,6 @@ def _run(args: argparse.Namespace) -> int:
 
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("site", help="sert le widget de discussion et la page de démonstration")
-    p.add_argument("--port", type=int, default=int(os.environ.get("SITE_PORT", "8080")))
-    p.add_argument("--host", default=os.environ.get("SITE_HOST", "127.0.0.1"))
+    p.add_argument("--port", type=int, default=site_port())
+    p.add_argument("--host", default=site_host())
     p.set_defaults(func=_run)

@@ -21,7 +21,7 @@ from sqlalchemy import create_engine, delete, text
 from sqlalchemy.engine import make_url
 
 from bot.console.app import create_app
-from bot.console.queries import events
+from bot.storage.events import events
 from bot.storage.models import Base, StaffUser
 from bot.storage.session import engine_for, init_db, session_scope
 

@@ -10,9 +10,9 @@ from flask.testing import FlaskClient
 from sqlalchemy import func, select, update
 
 from bot.__main__ import main
-from bot.console.queries import events
 from bot.console.retention import purge
 from bot.console.users import verify_password
+from bot.storage.events import events
 from bot.storage.models import Alert, AuditLog, CallbackRequest, ConversationNote, ConversationReview, StaffUser, utcnow
 from bot.storage.session import session_scope
 

@@ -12,8 +12,8 @@ import time
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
-from bot.console.queries import events
 from bot.console.retention import purge
+from bot.storage.events import events
 from bot.storage.models import AnswerFeedback, AuditLog, MessageLabel
 from bot.storage.session import session_scope
 

@@ -17,10 +17,10 @@ from sqlalchemy import func, select, update
 from bot.__main__ import main
 from bot.console import throttle
 from bot.console.purge import PurgeSettings, next_run, run_daily, run_purge
-from bot.console.queries import events
 from bot.console.sessions import open_session
 from bot.console.timeutil import LOCAL_TZ
 from bot.storage import alert_queue
+from bot.storage.events import events
 from bot.storage.log_retention import purge_logs
 from bot.storage.models import (
     Alert,

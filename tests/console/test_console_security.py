@@ -11,8 +11,8 @@ from sqlalchemy import func, select
 from werkzeug.routing import IntegerConverter
 
 from bot.console.auth import PUBLIC_ENDPOINTS
-from bot.console.queries import events
 from bot.console.users import ROLES, has_role
+from bot.storage.events import events
 from bot.storage.models import Alert, ConversationNote, ConversationReview
 from bot.storage.session import session_scope
 
