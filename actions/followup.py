@@ -9,7 +9,7 @@ from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.answers import say
-from bot.core.followups import aspect_of, last_topic, load_table
+from bot.core.followups import aspect_in_context, aspect_of, last_topic, load_table
 from bot.core.requests import REQUESTS_KEY, answer_for_intent
 
 
@@ -20,8 +20,12 @@ class ActionAnswerFollowup(Action):
         return "action_answer_followup"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
-        aspect = aspect_of((tracker.latest_message.get("intent") or {}).get("name")) or ""
+        message = tracker.latest_message
         topic = last_topic(tracker.events)
+        # A follow-up the classifier was unsure of (FollowupInContextPolicy): its ranking gives the aspect.
+        aspect = (aspect_of((message.get("intent") or {}).get("name"))
+                  or aspect_in_context(message.get("intent_ranking") or [], topic, str(message.get("text") or ""))
+                  or "")
         for name in load_table().resolve(topic, aspect):
             say(dispatcher, name, domain, topic=topic)
         return []

@@ -30,7 +30,7 @@ class Paths:
     facts: Path = settings.SOURCES_DIR / "medical-facts.md"
     labelled: Path = redflags.LABELLED_SET
     lexicon: Path = redflags.LEXICON
-    extra: list[Path] = field(default_factory=lambda: [settings.PROJECT_ROOT / "bot" / "triage.py"])
+    extra: list[Path] = field(default_factory=lambda: [settings.PROJECT_ROOT / "bot" / "core" / "triage.py"])
 
     def all(self) -> list[Path]:
         files = [self.domain, self.practical, self.config, self.page, self.facts, self.labelled, self.lexicon]

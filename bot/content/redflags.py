@@ -18,7 +18,7 @@ import yaml
 from bot.settings import PROJECT_ROOT
 
 LABELLED_SET = PROJECT_ROOT / "tests" / "redflags" / "labelled_set.yml"
-LEXICON = PROJECT_ROOT / "bot" / "redflags" / "lexicon.yml"
+LEXICON = PROJECT_ROOT / "bot" / "core" / "redflags" / "lexicon.yml"
 GROUP_TITLES = {
     "A": "Moelle épinière, queue de cheval (urgence chirurgicale)",
     "B": "Ciment dans les poumons : respiration, poitrine, cœur",

@@ -106,3 +106,29 @@ def last_topic(events: Iterable[Mapping[str, Any]]) -> str | None:
         elif event.get("event") == "session_started":
             topic = None
     return topic
+
+
+# A follow-up is short: a longer message the classifier could not read is not rescued by the context.
+FOLLOWUP_MAX_WORDS = 10
+# The follow-up intents together must weigh this much when none of them is the classifier's first.
+FOLLOWUP_SHARE = 0.35
+
+
+def aspect_in_context(ranking: Iterable[Mapping[str, Any]], topic: str | None, text: str) -> str | None:
+    """The aspect asked by a short message the classifier was unsure of, when an answer came before.
+
+    "et c'est pour toujours ?" after the results answer falls below the fallback threshold on its
+    own, yet it can only be a follow-up: with a previous topic, the follow-up intents of the
+    classifier's ranking decide. None without a topic, for a long message, or when the ranking
+    points elsewhere.
+    """
+    if not topic or len(str(text or "").split()) > FOLLOWUP_MAX_WORDS:
+        return None
+    items = [(str(i.get("name") or ""), float(i.get("confidence") or 0.0)) for i in ranking]
+    items = [(name, conf) for name, conf in items if name != "nlu_fallback"]
+    followups = [(name, conf) for name, conf in items if aspect_of(name)]
+    if not followups:
+        return None
+    if aspect_of(items[0][0]) or sum(conf for _, conf in followups) >= FOLLOWUP_SHARE:
+        return aspect_of(followups[0][0])
+    return None

@@ -24,6 +24,10 @@ Ranking = list[tuple[str, float]]
 WHOLE_MESSAGE_SURE = 0.6
 # A second request is answered only when its clause is at least this sure, and is about another topic.
 SECOND_REQUEST_SURE = 0.6
+# ... or this sure when the clause asks a question of its own ("… ? Et la kiné, ça commence quand ?").
+SECOND_QUESTION_SURE = 0.45
+# A question clause this sure comes before the greeting or the goodbye that holds it.
+QUESTION_BEFORE_SMALL_TALK = 0.4
 
 # Intents that are a request of their own, answerable as the second one by a plain answer.
 SMALL_TALK = frozenset({"greet", "thank", "inform_situation"})
@@ -143,7 +147,8 @@ def choose_requests(whole: Ranking, parts: list[tuple[Segment, Ranking]]) -> tup
     if best_name not in SMALL_TALK:
         if name in SMALL_TALK or name == "goodbye":
             # "Bonjour… [question]", "[question] Merci, au revoir": the question comes first.
-            switch = best_sure >= SECOND_REQUEST_SURE and best_name != name
+            threshold = QUESTION_BEFORE_SMALL_TALK if best_segment.question else SECOND_REQUEST_SURE
+            switch = best_sure >= threshold and best_name != name
         else:
             # An unsure whole message (two questions pull it apart) takes its surest question clause;
             # a red flag the classifier saw in the whole message stays for the red-flag component.
@@ -156,7 +161,8 @@ def choose_requests(whole: Ranking, parts: list[tuple[Segment, Ranking]]) -> tup
         other, sure = _top(ranking)
         if segment is best_segment and primary is best:
             continue
-        if other == name or sure < SECOND_REQUEST_SURE or answer_for_intent(other) is None:
+        needed = SECOND_QUESTION_SURE if segment.question else SECOND_REQUEST_SURE
+        if other == name or sure < needed or answer_for_intent(other) is None:
             continue
         if other in SMALL_TALK:
             continue

@@ -87,3 +87,22 @@ def test_another_operation_gets_the_out_of_scope_answer(rasa_server) -> None:
     reply = "\n".join(texts(rasa_server.say(sender, "combien de temps faut il etre a jeun avant une coloscopie ?")))
     assert "Je ne peux pas répondre à cette question" in reply
     assert "consignes écrites" not in reply
+
+
+@pytest.mark.parametrize("message", [
+    "combien de temps faut il rester a jeun avant une prothese de hanche ?",
+    "Ma mère se fait opérer de la cataracte, pourra-t-elle conduire le lendemain ?",
+])
+def test_another_operation_gets_the_out_of_scope_answer_not_vertebroplasty_facts(rasa_server, message: str) -> None:
+    sender = new_id()
+    rasa_server.say(sender, "bonjour")
+    reply = "\n".join(texts(rasa_server.say(sender, message)))
+    assert "seulement sur la vertébroplastie" in reply
+    assert "à jeun" not in reply and "conduisez pas" not in reply
+
+
+def test_a_leg_that_goes_numb_after_another_operation_still_gets_the_emergency_answer(rasa_server) -> None:
+    sender = new_id()
+    rasa_server.say(sender, "bonjour")
+    replies = texts(rasa_server.say(sender, "depuis ma prothese de hanche hier je ne sens plus du tout ma jambe"))
+    assert replies[0].startswith("🚨") and "15" in replies[0]

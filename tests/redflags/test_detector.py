@@ -434,7 +434,7 @@ def test_lexicon_groups_and_priority(detector: RedFlagDetector) -> None:
 
 
 def test_custom_lexicon_path(tmp_path: Path, nlp: Any) -> None:
-    source = Path(__file__).resolve().parents[2] / "bot" / "redflags" / "lexicon.yml"
+    source = Path(__file__).resolve().parents[2] / "bot" / "core" / "redflags" / "lexicon.yml"
     data = yaml.safe_load(source.read_text(encoding="utf-8"))
     data["groups"]["D"]["patterns"].append("tisane")
     path = tmp_path / "lexicon.yml"
@@ -445,7 +445,7 @@ def test_custom_lexicon_path(tmp_path: Path, nlp: Any) -> None:
 
 
 def test_unknown_class_is_rejected(tmp_path: Path, nlp: Any) -> None:
-    source = Path(__file__).resolve().parents[2] / "bot" / "redflags" / "lexicon.yml"
+    source = Path(__file__).resolve().parents[2] / "bot" / "core" / "redflags" / "lexicon.yml"
     data = yaml.safe_load(source.read_text(encoding="utf-8"))
     data["groups"]["A"]["patterns"].append("NOSUCHCLASS jambe")
     path = tmp_path / "bad.yml"
