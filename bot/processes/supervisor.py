@@ -24,6 +24,7 @@ from bot.processes.catalogue import Process
 from bot.settings import PROJECT_ROOT
 
 PR_SET_PDEATHSIG = 1
+_LIBC = ctypes.CDLL(None)  # loaded here: the child only calls it between fork and exec
 
 
 class ProcessExited(RuntimeError):
@@ -51,7 +52,7 @@ def answers(url: str, timeout: float = 2.0) -> bool:
 
 def _die_with_parent() -> None:
     # Runs in the child between fork and exec: SIGTERM when the supervisor dies, even by SIGKILL.
-    ctypes.CDLL(None).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+    _LIBC.prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
 
 
 @dataclass
@@ -67,7 +68,7 @@ class Supervisor:
     say: Callable[[str], None] = print
     specs: dict[str, Process] = field(default_factory=dict)
     procs: dict[str, subprocess.Popen] = field(default_factory=dict)
-    restarts: Counter = field(default_factory=Counter)
+    restarts: Counter[str] = field(default_factory=Counter)
     stopping: bool = False
 
     # ---------- starting ----------
