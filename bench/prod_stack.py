@@ -1,9 +1,9 @@
 """Drives `scripts/prod-local.sh` on free ports, for the production tests and the benchmark.
 
 The stack is exactly what `make prod-local` runs (nginx, 2 Rasa servers, 2 action servers, the
-PostgreSQL tracker store, the Redis lock store), in a private directory and database. The script
-writes one pid file per process in <dir>/run/ and restarts a process that dies unless
-<dir>/run/<name>.hold exists.
+PostgreSQL tracker store, the Redis lock store: bot/processes/stacks.py), in a private directory and
+database. Its supervisor writes one pid file per process in <dir>/run/ and restarts a process that dies
+unless <dir>/run/<name>.hold exists.
 """
 
 from __future__ import annotations
@@ -11,7 +11,6 @@ from __future__ import annotations
 import os
 import secrets
 import signal
-import socket
 import subprocess
 import time
 from dataclasses import dataclass, field
@@ -21,15 +20,11 @@ from urllib.parse import unquote, urlparse
 import requests
 
 from bot.core.conversation_ids import rest_sender_for
+from bot.processes.catalogue import free_port
+from bot.processes.stacks import actions_name, rasa_name
 
 ROOT = Path(__file__).resolve().parent.parent
 SCRIPT = ROOT / "scripts" / "prod-local.sh"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def free_ports(n: int) -> list[int]:
@@ -188,7 +183,7 @@ class ProdStack:
 
     # ---------- processes ----------
     def names(self) -> list[str]:
-        return [f"rasa-{p}" for p in self.rasa_ports] + [f"actions-{p}" for p in self.action_ports] + ["nginx"]
+        return [*map(rasa_name, self.rasa_ports), *map(actions_name, self.action_ports), "nginx"]
 
     def pid(self, name: str) -> int | None:
         try:

@@ -24,7 +24,6 @@ import importlib.util
 import json
 import math
 import os
-import signal
 import statistics
 import subprocess
 import sys
@@ -38,24 +37,22 @@ import requests
 ROOT = Path(__file__).resolve().parent.parent
 
 from bench.load import OPENING, QUESTIONS  # noqa: E402
-from bench.prod_stack import free_port, rss_bytes  # noqa: E402
+from bench.prod_stack import rss_bytes  # noqa: E402
+from bot.processes import catalogue  # noqa: E402
+from bot.processes.catalogue import free_port  # noqa: E402
+from bot.processes.stacks import PROD_TUNING  # noqa: E402
+from bot.processes.supervisor import Supervisor  # noqa: E402
 
-BIN = ROOT / ".venv" / "bin"
 MODEL = ROOT / "models" / "current.tar.gz"
 MIB = 1024 * 1024
 # Goals of issue 12, item 6 (1.0 GB = 10^9 bytes).
 GOAL_FIRST_ANSWER_S = 15.0
 GOAL_RSS_BYTES = 1_000_000_000
 
-# How each variant starts the two servers (everything after the program is Rasa's own arguments).
-VARIANTS: dict[str, dict[str, list[str]]] = {
-    "before": {"rasa": [str(BIN / "rasa"), "run"], "actions": [str(BIN / "rasa"), "run", "actions"]},
-    "after": {"rasa": [str(BIN / "python"), "-m", "bot.serve", "run"],
-              "actions": [str(BIN / "python"), "-m", "bot.serve", "run", "actions"]},
-}
-# What scripts/prod-local.sh exports for its servers.
-PROD_ENV = {"TF_INTRA_OP_PARALLELISM_THREADS": "1", "TF_INTER_OP_PARALLELISM_THREADS": "1",
-            "OMP_NUM_THREADS": "1", "MALLOC_ARENA_MAX": "2"}
+# How each variant starts the two servers: the launcher of bot/processes/catalogue.py.
+VARIANTS: dict[str, str] = {"before": "rasa", "after": "bot.serve"}
+# What `make prod-local` gives its servers.
+PROD_ENV = PROD_TUNING
 LABELS = {"before": "rasa run (avant)", "after": "python -m bot.serve run (après)"}
 
 
@@ -116,21 +113,11 @@ def _wait(probe, proc: subprocess.Popen, timeout: float) -> float:
     raise TimeoutError(f"no answer within {timeout} s")
 
 
-def _stop(proc: subprocess.Popen) -> None:
-    if proc.poll() is None:
-        proc.send_signal(signal.SIGTERM)
-        try:
-            proc.wait(30)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-
-
 def measure(variant: str, messages: int, extra_env: dict[str, str], timeout: float = 600) -> dict[str, Any]:
     """Starts both servers of one variant, measures them, stops them."""
     from bot.storage import init_db
 
-    commands = VARIANTS[variant]
+    launcher = VARIANTS[variant]
     with tempfile.TemporaryDirectory(prefix=f"startup-{variant}-") as name:
         tmp = Path(name)
         url = f"sqlite:///{tmp / 'assistant.db'}"
@@ -138,13 +125,10 @@ def measure(variant: str, messages: int, extra_env: dict[str, str], timeout: flo
         env = {**os.environ, **extra_env, "DATABASE_URL": url, "RASA_TELEMETRY_ENABLED": "false"}
         actions_port, rasa_port = free_port(), free_port()
         out: dict[str, Any] = {}
-        procs: list[subprocess.Popen] = []
+        supervisor = Supervisor(tmp, env=env, cwd=ROOT)
         try:
-            with (tmp / "actions.log").open("ab") as log:
-                t0 = time.monotonic()
-                actions = subprocess.Popen([*commands["actions"], "--actions", "actions", "-p", str(actions_port)],
-                                           cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-            procs.append(actions)
+            t0 = time.monotonic()
+            actions = supervisor.start(catalogue.action_server(actions_port, launcher=launcher))
             ready = _wait(lambda: requests.get(f"http://127.0.0.1:{actions_port}/health", timeout=2).ok,
                           actions, timeout)
             out["actions"] = {"ready_s": round(ready - t0, 2), "cpu_s": round(cpu_seconds(actions.pid), 2)}
@@ -155,14 +139,10 @@ def measure(variant: str, messages: int, extra_env: dict[str, str], timeout: flo
                 r = requests.post(webhook, json={"sender": "startup", "message": "bonjour"}, timeout=60)
                 return r.status_code == 200 and bool(r.json())
 
-            with (tmp / "rasa.log").open("ab") as log:
-                t0 = time.monotonic()
-                rasa = subprocess.Popen(
-                    [*commands["rasa"], "-m", str(MODEL), "-p", str(rasa_port), "-i", "127.0.0.1",
-                     "--endpoints", str(_endpoints(tmp, actions_port)),
-                     "--credentials", str(ROOT / "credentials.yml")],
-                    cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-            procs.append(rasa)
+            endpoints = _endpoints(tmp, actions_port)
+            t0 = time.monotonic()
+            rasa = supervisor.start(catalogue.rasa_server(rasa_port, MODEL, endpoints, ROOT / "credentials.yml",
+                                                          host="127.0.0.1", launcher=launcher))
             first = _wait(answered, rasa, timeout)
             mem = rss_bytes(rasa.pid)
             out["rasa"] = {
@@ -188,8 +168,7 @@ def measure(variant: str, messages: int, extra_env: dict[str, str], timeout: flo
             out["actions"].update(rss_mib=round(mem.get("rss", 0) / MIB, 1),
                                   peak_mib=round(mem.get("peak", 0) / MIB, 1), tensorflow=maps_tensorflow(actions.pid))
         finally:
-            for proc in reversed(procs):
-                _stop(proc)
+            supervisor.stop(grace=30)
         return out
 
 

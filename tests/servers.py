@@ -9,10 +9,7 @@ from __future__ import annotations
 
 import os
 import secrets
-import signal
-import socket
 import subprocess
-import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -20,30 +17,13 @@ import requests
 
 from bot.core.conversation_ids import rest_sender_for
 from bot.core.twilio_signature import twilio_signature
+from bot.processes import catalogue
+from bot.processes.catalogue import free_port
+from bot.processes.supervisor import Supervisor
 
 ROOT = Path(__file__).resolve().parent.parent
-BIN = ROOT / ".venv" / "bin"
 MODEL = ROOT / "models" / "current.tar.gz"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def wait_http(url: str, timeout: float = 240, proc: subprocess.Popen | None = None) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc is not None and proc.poll() is not None:
-            raise RuntimeError(f"server exited with {proc.returncode} before answering {url}")
-        try:
-            if requests.get(url, timeout=2).status_code < 500:
-                return
-        except requests.RequestException:
-            pass
-        time.sleep(0.5)
-    raise TimeoutError(f"{url} did not answer within {timeout} s")
+__all__ = ["MODEL", "ROOT", "Servers", "free_port", "start_servers"]
 
 
 def base_env(database_url: str) -> dict[str, str]:
@@ -70,17 +50,20 @@ def sqlite_endpoints(tmp: Path, db_file: Path, actions_port: int) -> Path:
 
 @dataclass
 class Servers:
-    """A running Rasa server and action server sharing one database."""
+    """A running Rasa server and action server sharing one database (processes of bot/processes)."""
 
     tmp: Path
     database_url: str
     endpoints: Path
     rasa_port: int = field(default_factory=free_port)
     actions_port: int = 0
-    procs: dict[str, subprocess.Popen] = field(default_factory=dict)
     token_key: str = field(default_factory=lambda: secrets.token_urlsafe(32))
     twilio_token: str = field(default_factory=lambda: secrets.token_hex(16))
     action_token: str = field(default_factory=lambda: secrets.token_urlsafe(24))
+    supervisor: Supervisor = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.supervisor = Supervisor(self.tmp, env=self.env(), cwd=ROOT)
 
     def env(self) -> dict[str, str]:
         env = base_env(self.database_url)
@@ -91,6 +74,10 @@ class Servers:
         return env
 
     @property
+    def procs(self) -> dict[str, subprocess.Popen]:
+        return self.supervisor.procs
+
+    @property
     def rasa_url(self) -> str:
         return f"http://127.0.0.1:{self.rasa_port}"
 
@@ -99,42 +86,23 @@ class Servers:
         return f"{self.rasa_url}/webhooks/rest/webhook"
 
     def log(self, name: str) -> Path:
-        return self.tmp / f"{name}.log"
+        return self.supervisor.log_path(name)
 
     def start_actions(self) -> None:
-        out = self.log("actions").open("ab")
-        self.procs["actions"] = subprocess.Popen(
-            [str(BIN / "python"), "-m", "bot.action_server", "-p", str(self.actions_port)],
-            cwd=ROOT, env=self.env(), stdout=out, stderr=subprocess.STDOUT,
-        )
-        wait_http(f"http://127.0.0.1:{self.actions_port}/health", 120, self.procs["actions"])
+        self.supervisor.start(catalogue.action_server(self.actions_port))
+        self.supervisor.wait_ready(["actions"], 120)
 
     def stop_actions(self) -> None:
-        self._stop("actions")
+        self.supervisor.stop(["actions"])
 
     def start_rasa(self, extra: list[str] | None = None) -> None:
-        out = self.log("rasa").open("ab")
-        self.procs["rasa"] = subprocess.Popen(
-            [str(BIN / "python"), "-m", "bot.serve", "run", "-m", str(MODEL), "-p", str(self.rasa_port),
-             "--endpoints", str(self.endpoints), "--credentials", str(ROOT / "credentials.yml"),
-             "--cors", "http://localhost:8080", *(extra or [])],
-            cwd=ROOT, env=self.env(), stdout=out, stderr=subprocess.STDOUT,
-        )
-        wait_http(f"{self.rasa_url}/", 300, self.procs["rasa"])
-
-    def _stop(self, name: str) -> None:
-        proc = self.procs.pop(name, None)
-        if proc and proc.poll() is None:
-            proc.send_signal(signal.SIGTERM)
-            try:
-                proc.wait(20)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
+        self.supervisor.start(catalogue.rasa_server(
+            self.rasa_port, MODEL, self.endpoints, ROOT / "credentials.yml", cors=["http://localhost:8080"],
+            extra=extra or ()))
+        self.supervisor.wait_ready(["rasa"], 300)
 
     def stop(self) -> None:
-        for name in list(self.procs):
-            self._stop(name)
+        self.supervisor.stop()
 
     def token(self, conversation_id: str) -> str:
         """The signed sender a REST client holds for `conversation_id` ("rest-…")."""

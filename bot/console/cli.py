@@ -19,7 +19,7 @@ def _serve(args: argparse.Namespace) -> int:
     from bot.console.app import create_app
 
     # Secure cookies always: a browser sends them to http://localhost too, and production is behind
-    # TLS. Only CONSOLE_INSECURE_COOKIES=1 (scripts/run.sh, development over plain http) drops them.
+    # TLS. Only CONSOLE_INSECURE_COOKIES=1 (`make run`: development over plain http) drops them.
     app = create_app(args.database_url)
     print(f"Console du personnel : http://{args.host}:{args.port}/", flush=True)
     if not app.config["SESSION_COOKIE_SECURE"]:

@@ -1,33 +1,23 @@
 """Plays labelled cases through the whole assistant (NLU, rules, policies, real action server).
 
 The Rasa agent runs in this process with an in-memory tracker store; the custom actions run in a real
-`rasa run actions` process on a free port, with a throw-away SQLite database for the alerts.
+action server (bot/processes) on a free port, with a throw-away SQLite database for the alerts.
 """
 
 from __future__ import annotations
 
 import asyncio
 import secrets
-import socket
-import subprocess
-import sys
 import tempfile
-import time
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Iterator
 
-import requests
-
+from bot.processes import catalogue
+from bot.processes.supervisor import ProcessExited, Supervisor
 from bot.quality.cases import Case
 from bot.quality.outcome import Outcome, outcome_of_turn
-from bot.settings import PROJECT_ROOT, child_environment
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+from bot.settings import child_environment
 
 
 @contextmanager
@@ -39,36 +29,21 @@ def action_server(workdir: Path | None = None) -> Iterator[tuple[str, str]]:
         from bot.storage import init_db
 
         init_db(url)
-        port = _free_port()
+        port = catalogue.free_port()
         token = secrets.token_hex(16)
-        env = child_environment(DATABASE_URL=url, RASA_TELEMETRY_ENABLED="false", ACTION_SERVER_TOKEN=token,
-                                ACTIONS_HOST="127.0.0.1")
-        log = (base / "actions.log").open("ab")
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "bot.action_server", "-p", str(port)],
-            cwd=PROJECT_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
-        )
+        env = child_environment(DATABASE_URL=url, RASA_TELEMETRY_ENABLED="false", ACTION_SERVER_TOKEN=token)
+        supervisor = Supervisor(base, env=env)
         try:
-            deadline = time.monotonic() + 120
-            while True:
-                if proc.poll() is not None:
-                    raise RuntimeError(f"action server exited with {proc.returncode} (see {base / 'actions.log'})")
-                try:
-                    if requests.get(f"http://127.0.0.1:{port}/health", timeout=2).ok:
-                        break
-                except requests.RequestException:
-                    pass
-                if time.monotonic() > deadline:
-                    raise TimeoutError("action server did not start")
-                time.sleep(0.5)
+            supervisor.start(catalogue.action_server(port, host="127.0.0.1"))
+            try:
+                supervisor.wait_ready(timeout=120)
+            except ProcessExited as e:
+                raise RuntimeError(f"action server exited with {e.returncode} (see {base / 'actions.log'})") from e
+            except TimeoutError as e:
+                raise TimeoutError("action server did not start") from e
             yield f"http://127.0.0.1:{port}/webhook", token
         finally:
-            proc.terminate()
-            try:
-                proc.wait(20)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-            log.close()
+            supervisor.stop()
 
 
 def _turn_events(events: list[dict[str, Any]]) -> list[dict[str, Any]]:

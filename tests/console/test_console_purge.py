@@ -219,10 +219,16 @@ def test_run_daily_runs_now_then_every_day_and_retries_after_a_failure() -> None
     assert sleeps[0] == pytest.approx(24 * 3600 - 5) and sleeps[1] == 3600
 
 
-def test_the_purge_is_started_everywhere() -> None:
-    assert "retention --daily" in (ROOT / "scripts" / "run.sh").read_text()
-    prod = (ROOT / "scripts" / "prod-local.sh").read_text()
-    assert "retention --daily" in prod and '--log-dir "$PROD_DIR/log"' in prod
+def test_the_purge_is_started_everywhere(tmp_path: Path) -> None:
+    from bot.processes import stacks
+
+    # `make run` and `make prod-local` start the stacks of bot/processes.
+    assert "retention --daily" in " ".join(p for proc in stacks.dev({}).processes for p in proc.argv)
+    model = tmp_path / "m.tar.gz"
+    model.write_bytes(b"")
+    prod_stack = stacks.prod_local({"PROD_DIR": str(tmp_path / "prod"), "MODEL": str(model)})
+    prod = " ".join(p for proc in prod_stack.processes for p in proc.argv)
+    assert "retention --daily" in prod and f"--log-dir {tmp_path / 'prod' / 'log'}" in prod
     cron = yaml.safe_load((ROOT / "deploy" / "helm" / "retention-cronjob.yaml").read_text())
     assert cron["kind"] == "CronJob" and cron["spec"]["concurrencyPolicy"] == "Forbid"
     minute, hour, *_ = cron["spec"]["schedule"].split()

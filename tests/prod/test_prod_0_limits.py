@@ -1,9 +1,8 @@
-"""The per-address limits of the production nginx (scripts/prod-nginx.sh, issue 14 hole 5), with a real nginx
+"""The per-address limits of the production nginx (deploy/nginx.conf.template, issue 14 hole 5), with a real nginx
 in front of a stub upstream: no Rasa server needed. Runs wherever nginx is installed (`make nginx`)."""
 
 from __future__ import annotations
 
-import os
 import re
 import shutil
 import socket
@@ -18,7 +17,9 @@ from typing import Iterator
 import pytest
 import requests
 
-ROOT = Path(__file__).resolve().parents[2]
+from bot.processes import catalogue
+from bot.processes.nginx import Limits, render
+
 NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
 
 
@@ -50,14 +51,10 @@ class Stub(BaseHTTPRequestHandler):
 
 
 def nginx_conf(tmp: Path, port: int, upstream: int, **limits: str) -> str:
-    env = {**os.environ, "PROD_DIR": str(tmp), "PROD_LISTEN": "127.0.0.1", "PROD_PORT": str(port),
-           "RASA_PORTS": str(upstream), "ACTIONS_LB_PORT": str(free_port()), "ACTION_PORTS": str(free_port()),
-           **limits}
-    for name in ("PROD_RATE_LIMIT", "PROD_RATE_BURST", "PROD_CONN_LIMIT"):
-        if name not in limits:
-            env.pop(name, None)
-    return subprocess.run(["bash", str(ROOT / "scripts" / "prod-nginx.sh")], env=env, capture_output=True,
-                          text=True, check=True).stdout
+    """The configuration of `make prod-local` with the stub as its only Rasa server."""
+    rasa = catalogue.rasa_server(upstream, "model", "endpoints", "credentials", name=f"rasa-{upstream}")
+    actions = catalogue.action_server(free_port())
+    return render(tmp, "127.0.0.1", port, free_port(), [rasa], [actions], Limits.from_env(limits))
 
 
 def test_default_limits_are_written_in_the_configuration(tmp_path: Path) -> None:
@@ -79,9 +76,9 @@ def nginx(tmp_path: Path) -> Iterator[tuple[str, subprocess.Popen]]:
     conf = tmp_path / "nginx" / "nginx.conf"
     conf.write_text(nginx_conf(tmp_path, port, stub.server_address[1], PROD_RATE_LIMIT="5", PROD_RATE_BURST="10",
                                PROD_CONN_LIMIT="4"))
-    prefix = ["-c", str(conf), "-p", str(tmp_path / "nginx"), "-g", "daemon off;"]
-    subprocess.run([NGINX, "-t", "-q", *prefix], check=True, capture_output=True)
-    proc = subprocess.Popen([NGINX, *prefix], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    front = catalogue.nginx(NGINX, conf, tmp_path / "nginx", "127.0.0.1", port)
+    subprocess.run(catalogue.nginx_check(front), check=True, capture_output=True)
+    proc = subprocess.Popen(front.argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 10
     while time.monotonic() < deadline:

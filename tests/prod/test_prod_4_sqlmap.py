@@ -16,7 +16,6 @@ import re
 import shutil
 import socket
 import subprocess
-import sys
 import time
 import uuid
 from pathlib import Path
@@ -26,6 +25,8 @@ import pytest
 import requests
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
+
+from bot.processes import catalogue
 
 ROOT = Path(__file__).resolve().parents[2]
 SQLMAP = shutil.which("sqlmap")
@@ -94,7 +95,7 @@ def console(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Pat
     }
     with log.open("w") as out:
         proc = subprocess.Popen(
-            [sys.executable, "-m", "bot", "console", "--database-url", url, "--host", "127.0.0.1", "--port", str(port)],
+            catalogue.console(port, host="127.0.0.1", database_url=url).argv,
             cwd=ROOT,
             env=env,
             stdout=out,
