@@ -7,7 +7,8 @@ LOCK := requirements/requirements.lock
 MODEL := models/current.tar.gz
 # The red-flag lexicon and component are read at run time: changing them needs no training. The
 # intent classifier's code shapes the trained model: changing it does.
-TRAINING_INPUTS := config.yml domain.yml $(wildcard data/*/*.yml) bot/core/intent_model.py bot/rasa_server/classifier.py
+TRAINING_INPUTS := config.yml domain.yml $(wildcard data/*/*.yml) bot/core/intent_model.py bot/rasa_server/classifier.py \
+  bot/rasa_server/policies.py
 
 .PHONY: setup run test test-prod prod-local chat bench lint train db web browser nginx sqlmap clean content-review
 

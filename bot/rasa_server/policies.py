@@ -92,8 +92,9 @@ def followup_action(intent: str, ranking: list[dict[str, Any]], text: str, topic
 class FollowupInContextPolicy(Policy):
     @staticmethod
     def get_default_config() -> Dict[str, Any]:
-        # Above RulePolicy (6): its "ask to rephrase" rule yields to the follow-up read in context.
-        return {"priority": 7}
+        # Above RulePolicy (6): its "ask to rephrase" rule yields to the follow-up read in context. Not 7:
+        # Rasa wants distinct priorities (SecondRequestPolicy never predicts on a fallback anyway).
+        return {"priority": 8}
 
     def train(self, training_trackers: List[TrackerWithCachedStates], domain: Domain, **kwargs: Any) -> Resource:
         return self._resource
