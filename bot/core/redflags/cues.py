@@ -46,11 +46,12 @@ def _retag(lex: Lexicon, m: Message) -> tuple[Message, set[int], set[int]]:
     tokens = m.tokens
     plus = lex.grammar.plus
     # "plus mal qu'avant", "de plus en plus"
-    for i in cue_positions(m, lex.comparative):
-        if tokens[i].keys & plus:
-            tokens[i].keys = (tokens[i].keys - plus) | {COMPARATIVE_KEY}
-            tokens[i].ids = lex.ids_for(tokens[i].keys)
-    m = with_ids(m)
+    comparatives = [i for i in cue_positions(m, lex.comparative) if tokens[i].keys & plus]
+    for i in comparatives:
+        tokens[i].keys = (tokens[i].keys - plus) | {COMPARATIVE_KEY}
+        tokens[i].ids = lex.ids_for(tokens[i].keys)
+    if comparatives:
+        m = with_ids(m)
     current = cue_positions(m, lex.current)
     # "il va très bien depuis": a bare "depuis" at the end of its clause means "since then": it points
     # back to a past event (history), not to now
@@ -59,7 +60,7 @@ def _retag(lex: Lexicon, m: Message) -> tuple[Message, set[int], set[int]]:
     for i in current:
         tokens[i].keys.add(CURRENT_KEY)
         tokens[i].ids = lex.ids_for(tokens[i].keys)
-    return with_ids(m), current, since_then
+    return (with_ids(m) if current else m), current, since_then
 
 
 def read_cues(lex: Lexicon, m: Message) -> tuple[Message, Cues]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from itertools import chain
 
@@ -32,10 +33,13 @@ def _index(patterns: tuple[Pattern, ...]) -> dict[int, tuple[int, ...]]:
 
 
 def _viable(patterns: tuple[Pattern, ...], index: dict[int, tuple[int, ...]], ids: frozenset[int]) -> list[Pattern]:
-    firsts = [index[e] for e in ids if e in index]
-    if not firsts:
+    hits = index.keys() & ids  # in C, sized by the smaller side
+    if not hits:
         return []
-    positions = firsts[0] if len(firsts) == 1 else sorted(chain.from_iterable(firsts))
+    if len(hits) == 1:
+        positions: Iterable[int] = index[next(iter(hits))]
+    else:
+        positions = sorted(chain.from_iterable(index[e] for e in hits))
     return [p for i in positions if (p := patterns[i]).element_set <= ids]
 
 
