@@ -10,19 +10,13 @@ from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
 from bot.core.intents import red_flag_group
+from bot.core.redflags.entity import parse_entity
 from bot.storage.alert_queue import store_alert_or_queue
 
 logger = logging.getLogger(__name__)
 
 # Below this, the classifier's guess at the patient's other question is not worth answering.
 OTHER_QUESTION_MIN_CONFIDENCE = 0.55
-
-
-def red_flag_entity(tracker: Tracker) -> Dict[str, Any]:
-    for entity in tracker.latest_message.get("entities") or []:
-        if entity.get("entity") == "red_flag_group":
-            return entity
-    return {}
 
 
 class ActionStoreAlert(Action):
@@ -32,23 +26,24 @@ class ActionStoreAlert(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
     ) -> List[EventType]:
-        entity = red_flag_entity(tracker)
+        entity = parse_entity(tracker.latest_message.get("entities"))
         # Without the detector's entity, the classifier alone recognised the red flag (second net).
         intent = str((tracker.latest_message.get("intent") or {}).get("name") or "")
-        group = str(entity.get("value") or red_flag_group(intent) or "?")
+        group = (entity.group if entity else "") or red_flag_group(intent) or "?"
         store_alert_or_queue(
             conversation_id=tracker.sender_id,
             group=group,
-            matched=entity.get("matched") or [],
+            matched=list(entity.matched) if entity else [],
             message_text=tracker.latest_message.get("text") or "",
         )
-        if entity.get("also_f"):
+        if entity is None:
+            return []
+        if entity.also_f:
             dispatcher.utter_message(response="utter_red_flag_f")
-        other = entity.get("original_intent") or {}
-        name = str(other.get("name") or "")
+        name = entity.original_name
         if (
             name.startswith("ask_")
-            and float(other.get("confidence") or 0) >= OTHER_QUESTION_MIN_CONFIDENCE
+            and entity.original_confidence >= OTHER_QUESTION_MIN_CONFIDENCE
             and f"utter_{name}" in (domain.get("responses") or {})
         ):
             dispatcher.utter_message(response="utter_red_flag_other_question")

@@ -11,15 +11,14 @@ from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
 from bot.core.feedback import find_answered_question, parse_feedback
-from bot.core.redflags import RedFlagDetector
+from bot.core.redflags import analyse, default_detector
 from bot.storage.alert_queue import store_alert_or_queue
 from bot.storage.records import store_feedback
 
 logger = logging.getLogger(__name__)
-DETECTOR = RedFlagDetector()
 # spaCy loads in the background when the action server starts: the first comment must not make the
 # patient's next question wait (Rasa handles a conversation's messages one at a time).
-threading.Thread(target=lambda: DETECTOR.nlp, name="spacy-warmup", daemon=True).start()
+threading.Thread(target=lambda: default_detector().nlp, name="spacy-warmup", daemon=True).start()
 
 
 class ActionStoreFeedback(Action):
@@ -35,14 +34,14 @@ class ActionStoreFeedback(Action):
             return []
         red_flag = None
         if request.comment:
-            detection = DETECTOR.detect(request.comment)
-            if detection is not None:
-                red_flag = detection.group
+            report = analyse(request.comment)
+            if report.group is not None:
+                red_flag = report.group
                 dispatcher.utter_message(response=f"utter_red_flag_{red_flag.lower()}")
                 store_alert_or_queue(
                     conversation_id=tracker.sender_id,
                     group=red_flag,
-                    matched=list(detection.matched),
+                    matched=list(report.matched),
                     message_text=request.comment,
                 )
         answered = find_answered_question(tracker.events, request.answer)

@@ -7,9 +7,9 @@ compare.py (in var/edsnlp-venv) then qualifies the same spans with edsnlp.
 
     .venv/bin/python -m bench.edsnlp.export [--repeat 3] [--out var/bench/edsnlp-exchange.json]
 
-The candidate loop mirrors RedFlagDetector._accepted_matches without stopping at the first accepted
+The candidate loop mirrors matching.accepted_matches without stopping at the first accepted
 match of a clause, so that edsnlp sees every span; a check below makes sure the filters' verdicts
-give back exactly detect() and is_ambiguous() on every message.
+give back exactly analyse()'s group and ambiguity on every message.
 """
 
 from __future__ import annotations
@@ -28,43 +28,47 @@ ROOT = Path(__file__).resolve().parents[2]
 from bench.edsnlp.scoring import Decision, decide, score  # noqa: E402
 from bench.redflags import percentile, timing  # noqa: E402
 from bot.core.redflags import RedFlagDetector  # noqa: E402
-from bot.core.redflags.detector import Analysis, PatternSet  # noqa: E402
+from bot.core.redflags.analysis import Reading  # noqa: E402
+from bot.core.redflags.filters import accepts, historical, hypothetical, negated  # noqa: E402
+from bot.core.redflags.matching import find  # noqa: E402
+from bot.core.redflags.patterns import PatternSet  # noqa: E402
 
 LABELLED = ROOT / "tests" / "redflags" / "labelled_set.yml"
 EXCHANGE = ROOT / "var" / "bench" / "edsnlp-exchange.json"
 AMBIGUOUS = "ambiguous"
 
 
-def candidates(detector: RedFlagDetector, a: Analysis, pset: PatternSet, verdicts: bool = True) -> list[dict[str, Any]]:
+def candidates(detector: RedFlagDetector, r: Reading, pset: PatternSet, verdicts: bool = True) -> list[dict[str, Any]]:
     """Every match of a pattern set's patterns in its scope (clause or sentence), minus `except` overlaps.
 
     The `except` patterns and the clause scopes belong to the lexicon (the term list), not to the
     filters: both systems get the same candidates. `accepted` is the detector's filters' verdict,
     `filters` each filter's on its own (both left out with verdicts=False, to time the matching alone).
     """
+    m, c = r.message, r.cues
     found: list[dict[str, Any]] = []
-    for s, sentence in enumerate(a.sentences):
-        if not a.sentence_ids[s]:
+    for s, sentence in enumerate(m.sentences):
+        if not m.sentence_ids[s]:
             continue
         excluded: set[int] = set()
         for pattern in pset.exceptions:
-            if pattern.element_set <= a.sentence_ids[s]:
-                for match in detector._find(pattern, a.tokens, sentence.start, sentence.end):
-                    if pattern.unless_current and any(a.has_current[a.clause_of[i]] for i in match):
+            if pattern.element_set <= m.sentence_ids[s]:
+                for match in find(pattern, m.tokens, sentence.start, sentence.end):
+                    if pattern.unless_current and any(c.has_current[m.clause_of[i]] for i in match):
                         continue
                     excluded.update(range(min(match), max(match) + 1))
-        clause_scopes = [(a.clauses[ci], a.clause_ids[ci]) for ci in a.sentence_clauses[s]]
+        clause_scopes = [(m.clauses[ci], m.clause_ids[ci]) for ci in m.sentence_clauses[s]]
         for pattern in pset.patterns:
-            if not pattern.element_set <= a.sentence_ids[s]:
+            if not pattern.element_set <= m.sentence_ids[s]:
                 continue
-            scopes = [(sentence, a.sentence_ids[s])] if pattern.sentence_scope else clause_scopes
+            scopes = [(sentence, m.sentence_ids[s])] if pattern.sentence_scope else clause_scopes
             for span, ids in scopes:
                 if not pattern.element_set <= ids:
                     continue
-                for match in detector._find(pattern, a.tokens, span.start, span.end):
+                for match in find(pattern, m.tokens, span.start, span.end):
                     if excluded.intersection(match):
                         continue
-                    first, last = a.tokens[min(match)], a.tokens[max(match)]
+                    first, last = m.tokens[min(match)], m.tokens[max(match)]
                     if not verdicts:
                         found.append({"start": first.start, "end": last.end})
                         continue
@@ -72,33 +76,36 @@ def candidates(detector: RedFlagDetector, a: Analysis, pset: PatternSet, verdict
                         {
                             "start": first.start,
                             "end": last.end,
-                            "words": [a.tokens[i].text for i in match],
-                            "word_spans": [[a.tokens[i].start, a.tokens[i].end] for i in match],
+                            "words": [m.tokens[i].text for i in match],
+                            "word_spans": [[m.tokens[i].start, m.tokens[i].end] for i in match],
                             "pattern": pattern.source,
                             # the pattern holds its own negation ("je ne sens plus mes jambes"): the
                             # detector's negation filter skips it, and compare.py does the same for edsnlp
                             "carries_negation": pattern.carries_negation,
-                            "accepted": detector._accept(a, pattern, match, s),
-                            "filters": filters(detector, a, pattern, match, s),
+                            "accepted": accepts(detector.lexicon, m, c, pattern, match, s),
+                            "filters": filter_verdicts(detector, r, pattern, match, s),
                         }
                     )
     return found
 
 
-def filters(detector: RedFlagDetector, a: Analysis, pattern: Any, match: tuple[int, ...], s: int) -> dict[str, bool]:
-    """Which of the detector's filters reject the match, each on its own (_accept stops at the first)."""
-    clauses = sorted({a.clause_of[i] for i in match if a.clause_of[i] >= 0})
+def filter_verdicts(
+    detector: RedFlagDetector, r: Reading, pattern: Any, match: tuple[int, ...], s: int
+) -> dict[str, bool]:
+    """Which of the detector's filters reject the match, each on its own (`accepts` stops at the first)."""
+    m, c, lex = r.message, r.cues, detector.lexicon
+    clauses = sorted({m.clause_of[i] for i in match if m.clause_of[i] >= 0})
     if not clauses:
         return {"negated": False, "hypothetical": False, "historical": False}
-    negated = not pattern.carries_negation and detector._negated(a, match, a.clause_of[match[0]])
+    is_negated = not pattern.carries_negation and negated(lex, m, c, match, m.clause_of[match[0]])
     return {
-        "negated": negated,
-        "hypothetical": detector._hypothetical(a, match, clauses, s),
-        "historical": detector._historical(a, clauses, s),
+        "negated": is_negated,
+        "hypothetical": hypothetical(lex, m, c, match, clauses, s),
+        "historical": historical(c, clauses, s),
     }
 
 
-def message_candidates(detector: RedFlagDetector, analysis: Analysis) -> list[dict[str, Any]]:
+def message_candidates(detector: RedFlagDetector, analysis: Reading) -> list[dict[str, Any]]:
     lex = detector.lexicon
     sets = [(g, lex.groups[g]) for g in lex.priority] + [(AMBIGUOUS, lex.ambiguous)]
     unique: dict[tuple[Any, ...], dict[str, Any]] = {}
@@ -124,10 +131,10 @@ def build(detector: RedFlagDetector, data: dict[str, Any]) -> list[dict[str, Any
     messages = []
     priority = detector.lexicon.priority
     for kind, text, label in items:
-        analysis = detector.analyse(text)
+        analysis = detector.read(text)
         cands = message_candidates(detector, analysis) if analysis is not None else []
-        found = detector.detect(text)
-        own = Decision(found.group if found else None, bool(detector.is_ambiguous(text)))
+        report = detector.analyse(text)
+        own = Decision(report.group, bool(report.ambiguous))
         mirrored = decision_from(cands, priority)
         if mirrored != own:
             raise SystemExit(f"candidate loop out of step with the detector on {text!r}: {mirrored} != {own}")
@@ -135,7 +142,7 @@ def build(detector: RedFlagDetector, data: dict[str, Any]) -> list[dict[str, Any
             {
                 "set": kind,
                 "label": label,
-                "text": analysis.text if analysis is not None else text,  # spans are offsets in this text
+                "text": analysis.message.text if analysis is not None else text,  # spans are offsets in this text
                 "detector": {"group": own.group, "ambiguous": own.ambiguous},
                 "candidates": cands,
             }
@@ -152,9 +159,10 @@ def candidate_timing(detector: RedFlagDetector, texts: list[str], repeat: int) -
     for _ in range(repeat):
         for text in texts:
             start = time.perf_counter()
-            analysis = detector._analyse(text, nlp(text))
+            analysis = detector.read(text, nlp(text))
             for pset in (*lex.groups.values(), lex.ambiguous):
-                candidates(detector, analysis, pset, verdicts=False)
+                if analysis is not None:
+                    candidates(detector, analysis, pset, verdicts=False)
             values.append((time.perf_counter() - start) * 1000)
     return {"mean_ms": round(statistics.fmean(values), 3), "p95_ms": round(percentile(values, 95), 3)}
 
@@ -187,7 +195,7 @@ def main() -> None:
 
     data = yaml.safe_load(LABELLED.read_text(encoding="utf-8"))
     detector = RedFlagDetector()
-    detector.detect("chauffe")  # load spaCy and the lexicon outside the measures
+    detector.analyse("chauffe")  # load spaCy and the lexicon outside the measures
     exchange = exchange_for(detector, data, args.repeat)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(exchange, ensure_ascii=False, indent=1), encoding="utf-8")

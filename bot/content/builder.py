@@ -38,16 +38,16 @@ class Paths:
 
 
 def detector_mentions() -> Callable[[str], Sequence[str]] | None:
-    """The red-flag detector's `mentioned_groups`, or None if spaCy's model cannot be loaded."""
+    """The red-flag groups whose words a text holds (the detector's `mentioned`), or None if spaCy's
+    model cannot be loaded."""
     try:
-        from bot.core.redflags import RedFlagDetector
+        from bot.core.redflags import analyse
 
-        detector = RedFlagDetector()
-        detector.mentioned_groups("test")  # loads spaCy now, so that a failure is caught here
+        analyse("test")  # loads spaCy now, so that a failure is caught here
     except (ImportError, OSError) as exc:
         logger.warning("détecteur indisponible, exemples négatifs non classés : %s", exc)
         return None
-    return detector.mentioned_groups
+    return lambda text: analyse(text).mentioned
 
 
 def component_defaults(name: str) -> dict[str, Any]:

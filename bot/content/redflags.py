@@ -15,10 +15,11 @@ from typing import Any, Callable, Sequence
 
 import yaml
 
+from bot.core.redflags.lexicon import DEFAULT_LEXICON
 from bot.settings import PROJECT_ROOT
 
 LABELLED_SET = PROJECT_ROOT / "tests" / "redflags" / "labelled_set.yml"
-LEXICON = PROJECT_ROOT / "bot" / "core" / "redflags" / "lexicon.yml"
+LEXICON = DEFAULT_LEXICON
 GROUP_TITLES = {
     "A": "Moelle épinière, queue de cheval (urgence chirurgicale)",
     "B": "Ciment dans les poumons : respiration, poitrine, cœur",
@@ -81,7 +82,7 @@ def build_review(
     per_group: int = EXAMPLES_PER_GROUP,
 ) -> RedFlagReview:
     """`mentions(text)`: the groups whose words a message contains, reported or not (the detector's
-    `mentioned_groups`); it sorts the hard negatives by group. Without it they are shown unsorted."""
+    `analyse(text).mentioned`); it sorts the hard negatives by group. Without it they are shown unsorted."""
     groups_data = lexicon.get("groups") or {}
     order = [g for g in lexicon.get("priority") or sorted(groups_data)]
     positives = [(str(r["text"]), str(r["group"])) for r in labelled.get("red_flags") or []]

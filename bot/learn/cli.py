@@ -145,10 +145,9 @@ def learn(paths: Paths, database_url: str | None = None, dry_run: bool = False, 
 
         run = run_cases
     if mentions_red_flag is None:
-        from bot.core.redflags import RedFlagDetector
+        from bot.core.redflags import analyse
 
-        detector = RedFlagDetector()
-        mentions_red_flag = lambda text: bool(detector.mentioned_groups(text))  # noqa: E731
+        mentions_red_flag = lambda text: bool(analyse(text).mentioned)  # noqa: E731
     init_db(database_url)
     with exclusive(paths.work / "learn.lock"):
         return _learn(paths, database_url, dry_run, use_cache, run, mentions_red_flag)

@@ -81,7 +81,7 @@ def select(
 
     `training`: dedup key -> (intent, file) of every training example (data/nlu, learned.yml included);
     `measured`: dedup key -> set name of every message of the measured sets; `mentions_red_flag`: whether
-    a text has red-flag words (the detector's `mentioned_groups`, reported or not).
+    a text has red-flag words (the detector's `Report.mentioned`, reported or not).
     """
     intents = set(intents)
     out = Selection()

@@ -27,7 +27,8 @@ from bot.core.intents import (
     red_flag_group,
     red_flag_intent,
 )
-from bot.core.redflags import RedFlagDetector
+from bot.core.redflags import RedFlagDetector, default_detector
+from bot.core.redflags.entity import build_entity
 
 logger = logging.getLogger(__name__)
 
@@ -97,7 +98,7 @@ class RedFlagComponent(GraphComponent):
     @property
     def detector(self) -> RedFlagDetector:
         if self._detector is None:
-            self._detector = RedFlagDetector()
+            self._detector = default_detector()
         return self._detector
 
     def process(self, messages: List[Message]) -> List[Message]:
@@ -111,29 +112,16 @@ class RedFlagComponent(GraphComponent):
             return
         doc = message.get(SPACY_DOCS[TEXT])
         original = message.get(INTENT) or {}
-        detection = self.detector.detect(text, doc=doc)
-        if detection is not None:
-            name = red_flag_intent(detection.group)
-            logger.warning("Red flag %s detected: %s", detection.group, ", ".join(detection.matched))
+        report = self.detector.analyse(text, doc=doc)
+        if report.group is not None:
+            name = red_flag_intent(report.group)
+            logger.warning("Red flag %s detected: %s", report.group, ", ".join(report.matched))
             self._set_intent(message, name)
-            entities = list(message.get(ENTITIES) or [])
-            entities.append(
-                {
-                    "entity": "red_flag_group",
-                    "value": detection.group,
-                    "start": 0,
-                    "end": len(text),
-                    "extractor": type(self).__name__,
-                    "matched": list(detection.matched),
-                    # Suicidal thoughts beside a more urgent group: the action adds the 3114 answer.
-                    "also_f": detection.group != "F" and "F" in self.detector.detect_all(text, doc=doc),
-                    "original_intent": original,
-                }
-            )
+            entities = [*(message.get(ENTITIES) or []), build_entity(report, original, text, type(self).__name__)]
             message.set(ENTITIES, entities, add_to_output=True)
             return
         name = str(original.get("name") or "")
-        if is_red_flag_intent(name) and red_flag_group(name) in self.detector.mentioned_groups(text, doc=doc):
+        if is_red_flag_intent(name) and red_flag_group(name) in report.mentioned:
             # The classifier's second net fired on red-flag words of the same group that the detector
             # read as negated, asked about, hypothetical or old: not a report.
             ranking = without_red_flags(message.get(INTENT_RANKING_KEY) or [], self.config["fallback_threshold"])
@@ -146,9 +134,9 @@ class RedFlagComponent(GraphComponent):
             # An unsure second net: the follow-up questions still end on the emergency answer if needed.
             self._set_intent(message, UNCLEAR_SYMPTOM_INTENT)
             return
-        if name == UNCLEAR_SYMPTOM_INTENT and not self.detector.is_ambiguous(text, doc=doc) and (
+        if name == UNCLEAR_SYMPTOM_INTENT and not report.ambiguous and (
             float(original.get("confidence") or 0.0) < self.config["classifier_symptom_confidence"]
-            or self.detector.mentioned_groups(text, doc=doc)
+            or report.mentioned
         ):
             # No current symptom reported: answer what the message asks instead of starting the questions.
             ranking = without_red_flags(message.get(INTENT_RANKING_KEY) or [], self.config["fallback_threshold"],
@@ -156,7 +144,7 @@ class RedFlagComponent(GraphComponent):
             message.set(INTENT, ranking[0], add_to_output=True)
             message.set(INTENT_RANKING_KEY, ranking, add_to_output=True)
             return
-        if ambiguity_overrides(original) and self.detector.is_ambiguous(text, doc=doc):
+        if ambiguity_overrides(original) and report.ambiguous:
             self._set_intent(message, UNCLEAR_SYMPTOM_INTENT)
 
     @staticmethod

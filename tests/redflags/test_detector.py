@@ -18,7 +18,8 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot.core.redflags import Detection, RedFlagDetector
+from bot.core.redflags import Detection, RedFlagDetector, Report, analyse
+from bot.core.redflags.lexicon import DEFAULT_LEXICON
 from bot.core.redflags.normalize import clean_text, expand_sms, fold, normalize, squeeze
 
 HERE = Path(__file__).parent
@@ -31,7 +32,7 @@ MAX_FALSE_ALARM_RATE = 0.03
 def detector() -> RedFlagDetector:
     """One detector, hence one spaCy load, for the whole module."""
     det = RedFlagDetector()
-    det.detect("chauffe")
+    det.analyse("chauffe")
     return det
 
 
@@ -46,7 +47,7 @@ def labelled() -> dict[str, Any]:
 
 
 def group_of(detector: RedFlagDetector, text: str) -> str | None:
-    found = detector.detect(text)
+    found = detector.analyse(text).detection
     return found.group if found else None
 
 
@@ -137,7 +138,7 @@ def test_slang_and_sms_reports_alarm(detector: RedFlagDetector, text: str, group
     ],
 )
 def test_questions_fears_and_history_do_not_alarm(detector: RedFlagDetector, text: str) -> None:
-    assert detector.detect(text) is None
+    assert detector.analyse(text).detection is None
 
 
 def test_normalize_keeps_context_dependent_words() -> None:
@@ -184,7 +185,7 @@ def test_clean_text_handles_odd_unicode() -> None:
     ],
 )
 def test_negations_do_not_alarm(detector: RedFlagDetector, text: str) -> None:
-    assert detector.detect(text) is None
+    assert detector.analyse(text).detection is None
 
 
 @pytest.mark.parametrize(
@@ -219,7 +220,7 @@ def test_negation_look_alikes_still_alarm(detector: RedFlagDetector, text: str, 
     ],
 )
 def test_questions_about_risks_do_not_alarm(detector: RedFlagDetector, text: str) -> None:
-    assert detector.detect(text) is None
+    assert detector.analyse(text).detection is None
 
 
 @pytest.mark.parametrize(
@@ -250,7 +251,7 @@ def test_questions_carrying_a_report_alarm(detector: RedFlagDetector, text: str,
     ],
 )
 def test_old_history_does_not_alarm(detector: RedFlagDetector, text: str) -> None:
-    assert detector.detect(text) is None
+    assert detector.analyse(text).detection is None
 
 
 @pytest.mark.parametrize(
@@ -297,13 +298,13 @@ def test_relatives_reports_alarm(detector: RedFlagDetector, text: str, group: st
     ],
 )
 def test_harmless_uses_of_symptom_words(detector: RedFlagDetector, text: str) -> None:
-    assert detector.detect(text) is None
+    assert detector.analyse(text).detection is None
 
 
 def test_exceptions_marked_unless_current_yield_to_a_time_marker(detector: RedFlagDetector) -> None:
-    assert detector.detect("elle est souvent confuse le soir depuis des années") is None  # known, habitual
+    assert detector.analyse("elle est souvent confuse le soir depuis des années").detection is None  # known, habitual
     assert group_of(detector, "elle est souvent confuse depuis l'opération") == "E"
-    assert detector.detect("il ne peut pas se déplacer facilement") is None  # a limit, not a deficit
+    assert detector.analyse("il ne peut pas se déplacer facilement").detection is None  # a limit, not a deficit
     assert group_of(detector, "je ne peux pas marcher facilement depuis hier") == "A"
 
 
@@ -313,7 +314,7 @@ def test_red_flag_buried_in_a_long_message(detector: RedFlagDetector) -> None:
         "Pouvez-vous me dire si je peux prendre une douche ? "
     )
     text = filler * 10 + "Au fait, depuis ce matin je n'arrive plus à uriner. " + filler * 10
-    found = detector.detect(text)
+    found = detector.analyse(text).detection
     assert found is not None and found.group == "A"
     assert "uriner" in found.matched
     assert found.sentence == "Au fait, depuis ce matin je n'arrive plus à uriner."
@@ -323,11 +324,24 @@ def test_most_urgent_group_wins(detector: RedFlagDetector) -> None:
     assert group_of(detector, "j'ai de la fièvre et je ne sens plus mes jambes") == "A"
     assert group_of(detector, "le pansement est plein de sang et j'ai du mal à respirer") == "B"
     assert group_of(detector, "j'ai 38,6 et j'ai envie de mourir") == "F"
-    assert detector.detect_all("j'ai 38,6 et j'ai envie de mourir").keys() == {"F", "D"}
+    assert detector.analyse("j'ai 38,6 et j'ai envie de mourir").groups.keys() == {"F", "D"}
+
+
+def test_report_of_a_message(detector: RedFlagDetector) -> None:
+    """One call answers what the NLU component asks: the group, the others reported, the words seen."""
+    report = detector.analyse("j'ai 38,6 et j'ai envie de mourir")
+    assert (report.group, report.also_f) == ("F", False)
+    report = detector.analyse("je ne sens plus mes jambes et j'ai envie de mourir")
+    assert (report.group, report.also_f) == ("A", True)
+    assert [d.group for d in report.reported] == ["A", "F"]
+    negated = detector.analyse("je n'ai pas de fièvre")
+    assert negated.group is None and negated.mentioned == ("D",) and not negated.also_f
+    assert detector.analyse("") == Report()
+    assert analyse("je saigne") == detector.analyse("je saigne")  # the shared detector gives the same
 
 
 def test_detection_fields(detector: RedFlagDetector) -> None:
-    found = detector.detect("Merci pour tout. Jsens plu mes jambes !!! Aidez-moi.")
+    found = detector.analyse("Merci pour tout. Jsens plu mes jambes !!! Aidez-moi.").detection
     assert isinstance(found, Detection)
     assert found.group == "A"
     assert found.matched == ("Jsens", "plu", "jambes")
@@ -343,11 +357,11 @@ def test_ambiguous_messages(detector: RedFlagDetector) -> None:
         "ça tire dans le dos",
         "je ne me sens pas très bien",
     ):
-        assert detector.detect(text) is None, text
-        assert detector.is_ambiguous(text), text
-    assert detector.is_ambiguous("ça tire dans le dos") == ("tire", "dos")
-    assert detector.is_ambiguous("plus de fourmis du tout") is None
-    assert detector.is_ambiguous("quelle est l'adresse du centre ?") is None
+        assert detector.analyse(text).detection is None, text
+        assert detector.analyse(text).ambiguous, text
+    assert detector.analyse("ça tire dans le dos").ambiguous == ("tire", "dos")
+    assert not detector.analyse("plus de fourmis du tout").ambiguous
+    assert not detector.analyse("quelle est l'adresse du centre ?").ambiguous
 
 
 # --------------------------------------------------------------------------------------------------
@@ -370,24 +384,24 @@ def test_ambiguous_messages(detector: RedFlagDetector) -> None:
     ],
 )
 def test_odd_input_does_not_crash(detector: RedFlagDetector, text: str) -> None:
-    assert detector.detect(text) is None
-    assert detector.is_ambiguous(text) is None
+    assert detector.analyse(text).detection is None
+    assert not detector.analyse(text).ambiguous
 
 
 def test_non_str_input(detector: RedFlagDetector) -> None:
-    assert detector.detect(None) is None  # type: ignore[arg-type]
-    found = detector.detect(b"je ne sens plus mes jambes")  # type: ignore[arg-type]
+    assert detector.analyse(None).detection is None  # type: ignore[arg-type]
+    found = detector.analyse(b"je ne sens plus mes jambes").detection  # type: ignore[arg-type]
     assert found is not None and found.group == "A"
-    found = detector.detect(b"\xff\xfe je saigne")  # type: ignore[arg-type]
+    found = detector.analyse(b"\xff\xfe je saigne").detection  # type: ignore[arg-type]
     assert found is not None and found.group == "C"
 
 
 @settings(max_examples=150, deadline=None, database=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.text(max_size=300))
 def test_random_unicode_never_crashes(detector: RedFlagDetector, text: str) -> None:
-    found = detector.detect(text)
-    assert found is None or found.group in GROUPS
-    detector.is_ambiguous(text)
+    report = detector.analyse(text)
+    assert report.group is None or report.group in GROUPS
+    assert set(report.mentioned) <= set(GROUPS)
 
 
 def test_huge_message(detector: RedFlagDetector) -> None:
@@ -395,19 +409,20 @@ def test_huge_message(detector: RedFlagDetector) -> None:
     text = filler * (100_000 // len(filler)) + "Par contre je ne sens plus mes jambes depuis ce matin."
     assert len(text) > 100_000
     start = time.perf_counter()
-    found = detector.detect(text)
+    found = detector.analyse(text).detection
     elapsed = time.perf_counter() - start
     assert found is not None and found.group == "A"
     assert elapsed < 10, f"{elapsed:.1f} s for 100k characters"
-    assert detector.detect(filler * 2000) is None
+    assert detector.analyse(filler * 2000).detection is None
 
 
 def test_doc_is_reused_and_gives_the_same_result(detector: RedFlagDetector, nlp: Any) -> None:
     for text in ("Est-ce normal que je ne sente plus ma jambe ?", "Le pansement est propre", "J'ai 38,5"):
-        expected = detector.detect(text)
-        assert detector.detect(text, doc=nlp(text)) == expected
-        assert detector.detect(text, doc=nlp(text.lower())) is not None or expected is None  # Rasa lower-cases
-        assert detector.detect(text, doc=nlp("un autre message")) == expected  # wrong Doc: parsed again
+        expected = detector.analyse(text).detection
+        assert detector.analyse(text, doc=nlp(text)).detection == expected
+        lowered = detector.analyse(text, doc=nlp(text.lower())).detection  # Rasa lower-cases
+        assert lowered is not None or expected is None
+        assert detector.analyse(text, doc=nlp("un autre message")).detection == expected  # wrong Doc: parsed again
 
 
 def test_cost_per_message(detector: RedFlagDetector, nlp: Any, labelled: dict[str, Any]) -> None:
@@ -415,8 +430,7 @@ def test_cost_per_message(detector: RedFlagDetector, nlp: Any, labelled: dict[st
     docs = [nlp(t) for t in texts]
     start = time.perf_counter()
     for text, doc in zip(texts, docs):
-        detector._cache = None
-        detector.detect(text, doc=doc)
+        detector.analyse(text, doc=doc)
     mean_ms = (time.perf_counter() - start) * 1000 / len(texts)
     assert mean_ms < 10, f"{mean_ms:.2f} ms per message beyond the parse"
 
@@ -434,7 +448,7 @@ def test_lexicon_groups_and_priority(detector: RedFlagDetector) -> None:
 
 
 def test_custom_lexicon_path(tmp_path: Path, nlp: Any) -> None:
-    source = Path(__file__).resolve().parents[2] / "bot" / "core" / "redflags" / "lexicon.yml"
+    source = DEFAULT_LEXICON
     data = yaml.safe_load(source.read_text(encoding="utf-8"))
     data["groups"]["D"]["patterns"].append("tisane")
     path = tmp_path / "lexicon.yml"
@@ -445,7 +459,7 @@ def test_custom_lexicon_path(tmp_path: Path, nlp: Any) -> None:
 
 
 def test_unknown_class_is_rejected(tmp_path: Path, nlp: Any) -> None:
-    source = Path(__file__).resolve().parents[2] / "bot" / "core" / "redflags" / "lexicon.yml"
+    source = DEFAULT_LEXICON
     data = yaml.safe_load(source.read_text(encoding="utf-8"))
     data["groups"]["A"]["patterns"].append("NOSUCHCLASS jambe")
     path = tmp_path / "bad.yml"
@@ -477,31 +491,30 @@ def test_recall_per_group(detector: RedFlagDetector, labelled: dict[str, Any], g
     assert items
     failures = []
     for item in items:
-        found = detector.detect(item["text"])
+        found = detector.analyse(item["text"]).detection
         if found is None or order.index(found.group) > order.index(group):
             failures.append((found.group if found else None, item["text"]))
     assert not failures, f"group {group}: {len(failures)}/{len(items)} missed or less urgent: {failures}"
 
 
 def test_false_alarm_rate(detector: RedFlagDetector, labelled: dict[str, Any]) -> None:
-    alarms = [(d.group, text) for text in labelled["negatives"] if (d := detector.detect(text))]
+    alarms = [(d.group, text) for text in labelled["negatives"] if (d := detector.analyse(text).detection)]
     rate = len(alarms) / len(labelled["negatives"])
     assert rate <= MAX_FALSE_ALARM_RATE, f"false alarms {rate:.1%}: {alarms}"
 
 
 def test_ambiguous_are_detected_as_ambiguous(detector: RedFlagDetector, labelled: dict[str, Any]) -> None:
-    missed = [text for text in labelled["ambiguous"] if not detector.is_ambiguous(text)]
+    missed = [text for text in labelled["ambiguous"] if not detector.analyse(text).ambiguous]
     assert not missed, f"not recognised as ambiguous: {missed}"
-    alarms = [text for text in labelled["ambiguous"] if detector.detect(text)]
+    alarms = [text for text in labelled["ambiguous"] if detector.analyse(text).detection]
     assert len(alarms) / len(labelled["ambiguous"]) <= MAX_FALSE_ALARM_RATE, f"alarm on vague messages: {alarms}"
 
 
 def test_results_do_not_depend_on_order(detector: RedFlagDetector, labelled: dict[str, Any]) -> None:
-    """The one-message cache must never leak a result to another message."""
+    """No state carried from one message to the next (the lexicon's caches only hold per-word keys)."""
     texts = [item["text"] for item in labelled["red_flags"][:60]] + labelled["negatives"][:60]
-    expected = {t: detector.detect(t) for t in texts}
+    expected = {t: detector.analyse(t) for t in texts}
     shuffled = texts[:]
     random.Random(7).shuffle(shuffled)
     for text in shuffled:
-        assert detector.detect(text) == expected[text]
-        detector.is_ambiguous(text)
+        assert detector.analyse(text) == expected[text]

@@ -23,7 +23,7 @@ EDSNLP_PYTHON = ROOT / "var" / "edsnlp-venv" / "bin" / "python"
 @pytest.fixture(scope="module")
 def detector() -> RedFlagDetector:
     det = RedFlagDetector()
-    det.detect("chauffe")
+    det.analyse("chauffe")
     return det
 
 

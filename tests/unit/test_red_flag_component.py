@@ -34,19 +34,11 @@ class StubDetector:
     def __init__(self, detected: str | None = None, mentioned: tuple[str, ...] = (), ambiguous: bool = False):
         self.detected, self.mentioned, self.ambiguous = detected, mentioned, ambiguous
 
-    def detect(self, text: str, doc: object = None) -> object:
-        from bot.core.redflags.detector import Detection
+    def analyse(self, text: str, doc: object = None) -> object:
+        from bot.core.redflags import Detection, Report
 
-        return None if self.detected is None else Detection(self.detected, ("mot",), text)
-
-    def detect_all(self, text: str, doc: object = None) -> dict:
-        return {} if self.detected is None else {self.detected: ("mot",)}
-
-    def mentioned_groups(self, text: str, doc: object = None) -> tuple[str, ...]:
-        return self.mentioned
-
-    def is_ambiguous(self, text: str, doc: object = None) -> tuple[str, ...] | None:
-        return ("mal",) if self.ambiguous else None
+        reported = () if self.detected is None else (Detection(self.detected, ("mot",), text),)
+        return Report(reported=reported, mentioned=self.mentioned, ambiguous=("mal",) if self.ambiguous else ())
 
 
 def run_component(detector: StubDetector, ranking: list[tuple[str, float]]) -> dict:

@@ -1,5 +1,9 @@
-"""Red-flag detector of the patient assistant: emergency symptoms reported in a French message."""
+"""Red-flag detector of the patient assistant: emergency symptoms reported in a French message.
 
-from bot.core.redflags.detector import Detection, RedFlagDetector
+One call: `analyse(text, doc=None) -> Report` (analysis.py). The word lists are data: lexicon.yml
+(patterns, cues, grammar words) and normalize.yml (SMS spellings).
+"""
 
-__all__ = ["Detection", "RedFlagDetector"]
+from bot.core.redflags.analysis import Detection, RedFlagDetector, Report, analyse, default_detector
+
+__all__ = ["Detection", "RedFlagDetector", "Report", "analyse", "default_detector"]

@@ -1,9 +1,9 @@
-"""Pure text normalisation for the red-flag detector (no spaCy, no I/O).
+"""Pure text normalisation for the red-flag detector (no spaCy; its word lists are read once, at import).
 
 Patients write without accents, in SMS style ("jsuis", "chui", "jpeux pu"), with stretched letters
 ("saigneeee") and odd unicode (ligatures, zero-width characters, full-width letters). Everything the
 lexicon is matched against goes through `fold` and `normalize_words`, so that the lexicon can be
-written once, in plain lower-case ASCII.
+written once, in plain lower-case ASCII. The word lists (SMS table...) are in normalize.yml.
 """
 
 from __future__ import annotations
@@ -11,133 +11,34 @@ from __future__ import annotations
 import re
 import unicodedata
 from functools import lru_cache
+from pathlib import Path
+from typing import Any
 
-# SMS / chat spellings -> standard words. Keys and values are already folded (lower, no accents).
-SMS: dict[str, tuple[str, ...]] = {
-    "jsuis": ("je", "suis"),
-    "jsui": ("je", "suis"),
-    "jss": ("je", "suis"),
-    "chui": ("je", "suis"),
-    "chuis": ("je", "suis"),
-    "chu": ("je", "suis"),
-    "jsus": ("je", "suis"),
-    "jui": ("je", "suis"),
-    "jpeux": ("je", "peux"),
-    "jpeu": ("je", "peux"),
-    "jpe": ("je", "peux"),
-    "jsp": ("je", "sais", "pas"),
-    "jsais": ("je", "sais"),
-    "jai": ("j", "ai"),
-    "javais": ("j", "avais"),
-    "jaurais": ("j", "aurais"),
-    "jarrive": ("j", "arrive"),
-    "jarrivais": ("j", "arrivais"),
-    "jetais": ("j", "etais"),
-    "jen": ("j", "en"),
-    "jy": ("j", "y"),
-    "jurine": ("j", "urine"),
-    "jessaie": ("j", "essaie"),
-    "jaimerais": ("j", "aimerais"),
-    "g": ("j", "ai"),
-    "gai": ("j", "ai"),
-    "nai": ("n", "ai"),
-    "narrive": ("n", "arrive"),
-    "narrivais": ("n", "arrivais"),
-    "narrivait": ("n", "arrivait"),
-    "narrete": ("n", "arrete"),
-    "nest": ("n", "est"),
-    "navais": ("n", "avais"),
-    "navait": ("n", "avait"),
-    "nen": ("n", "en"),
-    "ny": ("n", "y"),
-    "nurine": ("n", "urine"),
-    "nentends": ("n", "entends"),
-    "men": ("m", "en"),
-    "semballe": ("s", "emballe"),
-    "sarrete": ("s", "arrete"),
-    "cest": ("c", "est"),
-    "c": ("c", "est"),
-    "ct": ("c", "etait"),
-    "ya": ("il", "y", "a"),
-    "pb": ("probleme",),
-    "pbm": ("probleme",),
-    "bcp": ("beaucoup",),
-    "bcq": ("beaucoup",),
-    "ds": ("dans",),
-    "pr": ("pour",),
-    "ke": ("que",),
-    "k": ("que",),
-    "koi": ("quoi",),
-    "kan": ("quand",),
-    "qd": ("quand",),
-    "tjs": ("toujours",),
-    "tjrs": ("toujours",),
-    "mm": ("meme",),
-    "pa": ("pas",),
-    "pk": ("pourquoi",),
-    "pq": ("pourquoi",),
-    "tt": ("tout",),
-    "ts": ("tous",),
-    "dc": ("donc",),
-    "rdv": ("rendez", "vous"),
-    "auj": ("aujourd", "hui"),
-    "ajd": ("aujourd", "hui"),
-    "jms": ("jamais",),
-    "o": ("au",),
-    "mwa": ("moi",),
-    "plu": ("plus",),
-    "stp": ("s", "il", "te", "plait"),
-    "svp": ("s", "il", "vous", "plait"),
-    "aprem": ("apres", "midi"),
-    "ope": ("operation",),
-    "oper": ("operation",),
-    "tps": ("temps",),
-    "qqch": ("quelque", "chose"),
-    # phonetic SMS spellings ("g le keur ki bat tro vit", "jsen ri1 qd je m'essuie", "g envi d'en finir")
-    "ki": ("qui",),
-    "keur": ("coeur",),
-    "kr": ("coeur",),
-    "tro": ("trop",),
-    "tre": ("tres",),
-    "envi": ("envie",),
-    "ri1": ("rien",),
-    "bi1": ("bien",),
-    "kom": ("comme",),
-    "komen": ("comment",),
-    "koman": ("comment",),
-    "kel": ("quel",),
-    "kelle": ("quelle",),
-    "pkoi": ("pourquoi",),
-    "keske": ("qu", "est", "ce", "que"),
-    "kesk": ("qu", "est", "ce", "que"),
-    "chai": ("je", "sais"),
-    "chais": ("je", "sais"),
-    "chepa": ("je", "sais", "pas"),
-    "chaipa": ("je", "sais", "pas"),
-    "jariv": ("j", "arrive"),
-    "jarive": ("j", "arrive"),
-    "jarivai": ("j", "arrivais"),
-    "dla": ("de", "la"),
-    "mtn": ("maintenant",),
-    "mnt": ("maintenant",),
-    "dps": ("depuis",),
-    "tjr": ("toujours",),
-    "oci": ("aussi",),
-    "ossi": ("aussi",),
-    "pcq": ("parce", "que"),
-    "psk": ("parce", "que"),
-    "fo": ("faut",),
-    "nn": ("non",),
-    "risk": ("risque",),
-    "risks": ("risques",),
-    "risq": ("risque",),
-    "nivo": ("niveau",),
-}
+import yaml
 
-# "pu" is SMS for "plus" ("j'arrive pu"), except as the participle of pouvoir ("j'ai pu marcher").
-_PU_AUX = frozenset({"ai", "as", "a", "avons", "avez", "ont", "avais", "avait", "aurais", "aurait", "pas", "eu"})
+DATA_FILE = Path(__file__).with_name("normalize.yml")
 
-_SUBJECT_PRONOUNS = frozenset({"je", "j", "tu", "il", "elle", "on"})
+
+def _strings(items: Any, where: str) -> list[str]:
+    """A YAML list or space-separated string as words; refuses what YAML read as another type (on, no)."""
+    if isinstance(items, str):
+        return items.split()
+    if not isinstance(items, list) or not all(isinstance(i, str) for i in items):
+        raise ValueError(f"{DATA_FILE.name}: {where} must be a list of quoted words")
+    return list(items)
+
+
+def _load() -> tuple[dict[str, tuple[str, ...]], frozenset[str], frozenset[str]]:
+    data = yaml.safe_load(DATA_FILE.read_text(encoding="utf-8"))
+    sms = {str(k): tuple(_strings(v, f"sms.{k}")) for k, v in data["sms"].items()}
+    return sms, frozenset(_strings(data["pu_after_auxiliary"], "pu_after_auxiliary")), frozenset(
+        _strings(data["subject_pronouns"], "subject_pronouns")
+    )
+
+
+# SMS / chat spellings -> standard words; "pu" stays the participle after an auxiliary; "peu" is "peux"
+# after a subject pronoun. Keys and values are already folded (lower, no accents).
+SMS, _PU_AUX, _SUBJECT_PRONOUNS = _load()
 
 # Letters that start no French word after "j": "jsens" -> "je sens", "jme" -> "je me".
 _J_CONSONANT = re.compile(r"^j([bcdfghklmnpqrstvwxz][a-z]+)$")
