@@ -13,7 +13,7 @@ FALLBACK_RESPONSES = frozenset({"utter_default", "utter_fallback_secretariat"})
 SHARED_ANSWERS: dict[str, tuple[str, ...]] = {
     "utter_book_appointment": ("book_appointment", "change_appointment"),
     "utter_callback_intro": ("request_callback",),
-    "utter_acknowledge": ("statement", "greet"),
+    "utter_acknowledge": ("statement", "greet", "inform_situation"),
     "utter_greet": ("greet", "statement"),
 }
 
