@@ -14,6 +14,7 @@ toujours ?") as a follow-up of the previous answer when its follow-up intents po
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any, Dict, List
 
 from rasa.core.policies.policy import Policy, PolicyPrediction
@@ -45,37 +46,60 @@ def next_action(
     return SECOND_REQUEST_ACTION if len(actions_since_user) == 1 else None
 
 
-@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.POLICY_WITHOUT_END_TO_END_SUPPORT, is_trainable=False)
-class SecondRequestPolicy(Policy):
-    @staticmethod
-    def get_default_config() -> Dict[str, Any]:
-        # Above RulePolicy (6): the rule's "listen now" after the first answer must yield to the second one.
-        return {"priority": 7}
+@dataclass(frozen=True)
+class Turn:
+    """The latest user message, the actions run since it (oldest first), and the events before it."""
+
+    user: UserUttered
+    actions: list[str]
+    before: list[Any]
+
+
+def current_turn(tracker: DialogueStateTracker) -> Turn | None:
+    events = list(tracker.events)
+    actions: list[str] = []
+    for index in range(len(events) - 1, -1, -1):
+        event = events[index]
+        if isinstance(event, UserUttered):
+            return Turn(event, list(reversed(actions)), events[:index])
+        if isinstance(event, ActionExecuted) and event.action_name and event.action_name != ACTION_LISTEN_NAME:
+            actions.append(event.action_name)
+    return None
+
+
+class TurnPolicy(Policy):
+    """A policy that predicts one action, or abstains, from the current turn alone (no training)."""
 
     def train(self, training_trackers: List[TrackerWithCachedStates], domain: Domain, **kwargs: Any) -> Resource:
         return self._resource
+
+    def choose(self, turn: Turn, in_form: bool) -> str | None:
+        raise NotImplementedError
 
     def predict_action_probabilities(
         self, tracker: DialogueStateTracker, domain: Domain, rule_only_data: Dict[str, Any] | None = None,
         **kwargs: Any,
     ) -> PolicyPrediction:
         probabilities = self._default_predictions(domain)
-        actions: list[str] = []
-        user: UserUttered | None = None
-        for event in reversed(tracker.events):
-            if isinstance(event, UserUttered):
-                user = event
-                break
-            if isinstance(event, ActionExecuted) and event.action_name and event.action_name != ACTION_LISTEN_NAME:
-                actions.append(event.action_name)
-        if user is not None and actions:
-            choice = next_action(
-                list((user.parse_data or {}).get(REQUESTS_KEY) or []), str(user.intent_name or ""),
-                list(reversed(actions)), bool(tracker.active_loop_name),
-            )
-            if choice and choice in domain.action_names_or_texts:
-                probabilities[domain.index_for_action(choice)] = 1.0
+        turn = current_turn(tracker)
+        choice = self.choose(turn, bool(tracker.active_loop_name)) if turn else None
+        if choice and choice in domain.action_names_or_texts:
+            probabilities[domain.index_for_action(choice)] = 1.0
         return self._prediction(probabilities)
+
+
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.POLICY_WITHOUT_END_TO_END_SUPPORT, is_trainable=False)
+class SecondRequestPolicy(TurnPolicy):
+    @staticmethod
+    def get_default_config() -> Dict[str, Any]:
+        # Above RulePolicy (6): the rule's "listen now" after the first answer must yield to the second one.
+        return {"priority": 7}
+
+    def choose(self, turn: Turn, in_form: bool) -> str | None:
+        if not turn.actions:
+            return None
+        requests = list((turn.user.parse_data or {}).get(REQUESTS_KEY) or [])
+        return next_action(requests, str(turn.user.intent_name or ""), turn.actions, in_form)
 
 
 def followup_action(intent: str, ranking: list[dict[str, Any]], text: str, topic: str | None,
@@ -89,41 +113,18 @@ def followup_action(intent: str, ranking: list[dict[str, Any]], text: str, topic
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.POLICY_WITHOUT_END_TO_END_SUPPORT, is_trainable=False)
-class FollowupInContextPolicy(Policy):
+class FollowupInContextPolicy(TurnPolicy):
     @staticmethod
     def get_default_config() -> Dict[str, Any]:
         # Above RulePolicy (6): its "ask to rephrase" rule yields to the follow-up read in context. Not 7:
         # Rasa wants distinct priorities (SecondRequestPolicy never predicts on a fallback anyway).
         return {"priority": 8}
 
-    def train(self, training_trackers: List[TrackerWithCachedStates], domain: Domain, **kwargs: Any) -> Resource:
-        return self._resource
-
-    def predict_action_probabilities(
-        self, tracker: DialogueStateTracker, domain: Domain, rule_only_data: Dict[str, Any] | None = None,
-        **kwargs: Any,
-    ) -> PolicyPrediction:
-        probabilities = self._default_predictions(domain)
-        actions: list[str] = []
-        user: UserUttered | None = None
-        before: list[Any] = []
-        for index in range(len(tracker.events) - 1, -1, -1):
-            event = tracker.events[index]
-            if isinstance(event, UserUttered):
-                user = event
-                before = list(tracker.events)[:index]
-                break
-            if isinstance(event, ActionExecuted) and event.action_name and event.action_name != ACTION_LISTEN_NAME:
-                actions.append(event.action_name)
-        if user is not None:
-            parse = user.parse_data or {}
-            # The topic is read only where it can matter: a fallback, before any action.
-            asked = not actions and user.intent_name == FALLBACK_INTENT
-            topic = last_topic(e.as_dict() for e in before) if asked else None
-            choice = followup_action(
-                str(user.intent_name or ""), list(parse.get("intent_ranking") or []), str(user.text or ""),
-                topic, list(reversed(actions)), bool(tracker.active_loop_name),
-            )
-            if choice and choice in domain.action_names_or_texts:
-                probabilities[domain.index_for_action(choice)] = 1.0
-        return self._prediction(probabilities)
+    def choose(self, turn: Turn, in_form: bool) -> str | None:
+        # The topic is read only where it can matter: a fallback, before any action.
+        asked = not turn.actions and turn.user.intent_name == FALLBACK_INTENT
+        topic = last_topic(e.as_dict() for e in turn.before) if asked else None
+        return followup_action(
+            str(turn.user.intent_name or ""), list((turn.user.parse_data or {}).get("intent_ranking") or []),
+            str(turn.user.text or ""), topic, turn.actions, in_form,
+        )
