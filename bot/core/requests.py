@@ -51,7 +51,8 @@ _SENTENCE_END = re.compile(r"(?<!\bM)(?<!\bMme)(?<!\bDr)(?<!\bPr)(?<!\b[A-Z])[.!
 _PIECE_BREAK = re.compile(r"\s*[,;:]\s*|\s+(?:et|mais|ou)\s+(?=\S)")
 _ASKING_WORD = re.compile(r"\b(?:combien|quand|quel|quelle|quels|quelles|comment|pourquoi|ou)\b|\?\s*$")
 _GOODBYE = re.compile(
-    r"\b(?:merci\b.*\b(?:revoir|bonne)|au revoir|bonne (?:journee|soiree|nuit|fin de journee)|a bientot|adieu|bye)\b"
+    r"\b(?:merci\b.*\b(?:revoir|bonne|a demain)|au revoir|bonne (?:journee|soiree|nuit|fin de journee|continuation)"
+    r"|a bientot|a demain|a plus tard|adieu|bye)\b"
 )
 
 
@@ -173,3 +174,17 @@ def choose_requests(whole: Ranking, parts: list[tuple[Segment, Ranking]]) -> tup
         requests.append((other, sure))
         break
     return primary, requests
+
+
+def merge_shared_answers(ranking: Ranking) -> Ranking:
+    """Intents that get the same answer count as one: the first keeps their summed confidence.
+
+    "annuler rdv" splits between book_appointment and change_appointment, both answered by the
+    secretariat's booking answer; the fallback's ambiguity test would otherwise ask to rephrase.
+    """
+    merged: dict[str, tuple[str, float]] = {}
+    for name, confidence in ranking:
+        key = SHARED_ANSWERS.get(name, name)
+        first, total = merged.get(key, (name, 0.0))
+        merged[key] = (first, total + confidence)
+    return sorted(merged.values(), key=lambda pair: -pair[1])

@@ -28,7 +28,7 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from bot.core.intent_model import IntentModel, Ranking
 from bot.core.intents import PAYLOAD_ONLY_INTENTS
-from bot.core.requests import REQUESTS_KEY, Segment, choose_requests, segments
+from bot.core.requests import REQUESTS_KEY, Segment, choose_requests, merge_shared_answers, segments
 from bot.core.scope import out_of_scope_first
 
 logger = logging.getLogger(__name__)
@@ -132,7 +132,7 @@ class LinearIntentClassifier(IntentClassifier, GraphComponent):
         rankings = self.model.rank(texts, sentence_vectors(messages), top=self.config["ranking_length"])
         for message, text, whole in zip(messages, texts, rankings):
             ranking, requests = choose_requests(whole, self._segment_rankings(message, text))
-            ranking, requests = out_of_scope_first(text, ranking, requests)
+            ranking, requests = out_of_scope_first(text, merge_shared_answers(ranking), requests)
             ranked = [{"name": name, "confidence": confidence} for name, confidence in ranking]
             message.set(INTENT, ranked[0], add_to_output=True)
             message.set(INTENT_RANKING_KEY, ranked, add_to_output=True)

@@ -22,6 +22,12 @@ def test_titles_do_not_end_a_sentence_and_goodbyes_are_marked():
     assert parts[-1].goodbye
 
 
+def test_see_you_tomorrow_and_later_are_goodbyes():
+    assert segments("Il faut ses radios ? Merci et à demain")[-1].goodbye
+    assert segments("je peux conduire ? a plus tard")[-1].goodbye
+    assert not any(p.goodbye for p in segments("je reviens demain pour le pansement ?"))
+
+
 def test_question_forms_without_a_question_mark():
     assert is_question("je voudrais savoir si je peux conduire")
     assert is_question("peut-on manger avant")
@@ -104,3 +110,13 @@ def test_two_questions_that_split_the_whole_message_take_the_surest_clause():
     ranking, requests = choose_requests([("ask_duration", 0.48), ("ask_fasting", 0.45)], parts)
     assert ranking[0] == ("ask_duration", 0.9)
     assert [r[0] for r in requests] == ["ask_duration", "ask_fasting"]
+
+
+def test_intents_with_one_answer_are_not_ambiguous():
+    from bot.core.requests import merge_shared_answers
+
+    merged = merge_shared_answers([("book_appointment", 0.44), ("change_appointment", 0.42), ("stop", 0.1)])
+    assert merged[0] == ("book_appointment", 0.86)
+    assert [n for n, _ in merged] == ["book_appointment", "stop"]
+    unshared = [("ask_fasting", 0.6), ("ask_sedation", 0.3)]
+    assert merge_shared_answers(unshared) == unshared
