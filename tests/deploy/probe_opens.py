@@ -38,10 +38,12 @@ def main() -> None:
     # The Rasa server: our entry, then the classes its configuration files name (Rasa imports them).
     import bot.serve  # noqa: F401
     from bot.core.centre import load_centre
+    from bot.core.scope import other_procedure
     from bot.rasa_server import channels, classifier, policies, stores  # noqa: F401
     from bot.rasa_server.components import RedFlagComponent
 
-    RedFlagComponent().detector.detect("je ne sens plus ma jambe")
+    RedFlagComponent().detector.analyse("je ne sens plus ma jambe")
+    other_procedure("avant ma prothèse de hanche")
     load_centre()
 
     # The action server: rasa-sdk's app registers the `actions` package (module-level reads run).
