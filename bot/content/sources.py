@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from bot.content import textmatch
-from bot.core.redflags.normalize import fold
+from bot.core.redflags.normalize import fold_text
 
 # Lines of the saved page that are the web builder's, not the centre's.
 _PAGE_NOISE = {"top of page", "bottom of page"}
@@ -60,7 +60,7 @@ class Page:
 
 
 def _title_words(text: str) -> list[str]:
-    return re.findall(r"[a-z0-9]+", fold(text))
+    return re.findall(r"[a-z0-9]+", fold_text(text))
 
 
 def _is_heading(line: str) -> bool:
@@ -208,14 +208,14 @@ class Library:
     def quotes_for(self, source: str, answer_text: str) -> Quotes:
         """Everything `source` names, quoted word for word, for an answer reading `answer_text`."""
         parts = split_top_level(source, ";")
-        if not parts or all(fold(p).startswith("aucun fait") for p in parts):
+        if not parts or all(fold_text(p).startswith("aucun fait") for p in parts):
             return Quotes("aucune")
         out = Quotes("sources")
         answer = textmatch.sentences(answer_text)
         page_candidates: list[tuple[Section, str]] = []
         backed_by_facts = False
         for part in parts:
-            if fold(part).startswith("aucun fait"):
+            if fold_text(part).startswith("aucun fait"):
                 continue
             if part.startswith("page"):
                 page_candidates += self._page_part(part, out)
@@ -234,7 +234,7 @@ class Library:
             return []
         found: list[tuple[Section, str]] = []
         for name in split_top_level(inside, ";") or [""]:
-            if fold(name).strip() == "sommaire":
+            if fold_text(name).strip() == "sommaire":
                 titles = tuple(s.title for s in self.page.sections if s.titles)
                 out.quotes.append(Quote("Page du centre : titres des sections", titles))
                 continue

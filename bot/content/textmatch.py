@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 from typing import Sequence
 
-from bot.core.redflags.normalize import fold
+from bot.core.redflags.normalize import fold_text
 
 STEM = 6
 FRENCH_STOP = frozenset(
@@ -38,7 +38,7 @@ _SENTENCE_END = re.compile(r"(?<=[.!?…])\s+(?=[«\"(A-Z0-9À-ÖØ-Þ🚨•])"
 def words(text: str, stop: frozenset[str] = FRENCH_STOP) -> frozenset[str]:
     """The content words of `text`, folded and stemmed."""
     out = set()
-    for word in _WORD.findall(fold(text)):
+    for word in _WORD.findall(fold_text(text)):
         if word in stop or (len(word) < 2 and not word.isdigit()):
             continue
         if len(word) > 3 and word[-1] in "sx" and not word.isdigit():

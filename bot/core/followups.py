@@ -14,6 +14,7 @@ from typing import Any, Iterable, Mapping
 
 import yaml
 
+from bot.core.intents import FALLBACK_INTENT
 from bot.core.practical import PRACTICAL_INTENTS
 
 TABLE_FILE = Path(__file__).with_name("followups.yml")
@@ -125,7 +126,7 @@ def aspect_in_context(ranking: Iterable[Mapping[str, Any]], topic: str | None, t
     if not topic or len(str(text or "").split()) > FOLLOWUP_MAX_WORDS:
         return None
     items = [(str(i.get("name") or ""), float(i.get("confidence") or 0.0)) for i in ranking]
-    items = [(name, conf) for name, conf in items if name != "nlu_fallback"]
+    items = [(name, conf) for name, conf in items if name != FALLBACK_INTENT]
     followups = [(name, conf) for name, conf in items if aspect_of(name)]
     if not followups:
         return None

@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 
 from bot.core.practical import PRACTICAL_INTENTS
-from bot.core.redflags.normalize import fold
+from bot.core.redflags.normalize import fold_text
 
 # The parse-data key the classifier writes and the second-request policy and action read.
 REQUESTS_KEY = "requests"
@@ -68,7 +68,7 @@ class Segment:
 
 
 def is_question(text: str) -> bool:
-    folded = fold(text).strip()
+    folded = fold_text(text).strip()
     if not folded:
         return False
     return folded.endswith("?") or bool(_QUESTION_START.match(folded)) or bool(_INVERSION.search(folded))
@@ -91,7 +91,7 @@ def _pieces(text: str, start: int, end: int) -> list[tuple[int, int]]:
     merged: list[tuple[int, int]] = []
     asking = False
     for p_start, p_end in _spans(text, _PIECE_BREAK, start, end, keep_delimiter=False):
-        piece = fold(text[p_start:p_end]).strip()
+        piece = fold_text(text[p_start:p_end]).strip()
         opens = bool(_QUESTION_START.match(piece)) or bool(_GOODBYE.match(piece)) or (
             asking and bool(_ASKING_WORD.search(piece)))
         if merged and not opens:
@@ -110,7 +110,7 @@ def segments(text: str) -> list[Segment]:
             while start < end and text[start].isspace():
                 start += 1
             piece = text[start:end]
-            found.append(Segment(start, end, piece, is_question(piece), bool(_GOODBYE.search(fold(piece)))))
+            found.append(Segment(start, end, piece, is_question(piece), bool(_GOODBYE.search(fold_text(piece)))))
     return found
 
 

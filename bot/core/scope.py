@@ -17,7 +17,7 @@ import yaml
 
 from bot.core.intent_model import Ranking
 from bot.core.intents import UNCLEAR_SYMPTOM_INTENT, is_red_flag_intent
-from bot.core.redflags.normalize import fold
+from bot.core.redflags.normalize import fold_text
 
 SCOPE_FILE = Path(__file__).with_name("scope.yml")
 
@@ -55,8 +55,8 @@ def _is_history(plain: str, start: int, end: int, patterns: ScopePatterns) -> bo
     return bool(patterns.history_before.search(before) or patterns.history_after.match(after))
 
 
-def folded(text: str) -> str:
-    return re.sub(r"\s+", " ", fold(text or ""))
+def _folded(text: str) -> str:
+    return re.sub(r"\s+", " ", fold_text(text or ""))
 
 
 def other_procedure(text: str) -> str | None:
@@ -66,7 +66,7 @@ def other_procedure(text: str) -> str | None:
     history ("depuis mon stent", "j'ai une prothèse de hanche depuis 2012").
     """
     patterns = _patterns()
-    plain = folded(text)
+    plain = _folded(text)
     if patterns.anchor.search(plain):
         return None
     for found in patterns.other.finditer(plain):

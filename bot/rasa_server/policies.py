@@ -27,11 +27,11 @@ from rasa.shared.core.generator import TrackerWithCachedStates
 from rasa.shared.core.trackers import DialogueStateTracker
 
 from bot.core.followups import aspect_in_context, last_topic
+from bot.core.intents import FALLBACK_INTENT
 from bot.core.requests import REQUESTS_KEY
 
 SECOND_REQUEST_ACTION = "action_answer_second_request"
 FOLLOWUP_ACTION = "action_answer_followup"
-FALLBACK_INTENT = "nlu_fallback"
 
 
 def next_action(

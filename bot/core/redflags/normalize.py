@@ -78,9 +78,14 @@ def clean_text(text: str) -> str:
 
 @lru_cache(maxsize=65536)
 def fold(word: str) -> str:
+    """fold_text for one word, cached: words repeat, whole messages do not (they would fill the cache)."""
+    return fold_text(word)
+
+
+def fold_text(text: str) -> str:
     """Lower-case, strip accents, expand ligatures: 'Fièvre' -> 'fievre', 'cœur' -> 'coeur'."""
-    word = word.translate(_LIGATURES).lower().translate(_APOSTROPHES)
-    decomposed = unicodedata.normalize("NFKD", word)
+    text = text.translate(_LIGATURES).lower().translate(_APOSTROPHES)
+    decomposed = unicodedata.normalize("NFKD", text)
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
 
